@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs everything GHL Desk needs to build and run on Debian/Ubuntu, idempotently:
+# system packages (apt), npm packages (npm ci) and, with --test, the test tools.
+# Each step checks what is already there first, so a second run takes a few seconds.
+#
+#   scripts/setup.sh          what building and running the app needs
+#   scripts/setup.sh --test   also what the test suite needs (Xvfb, WebKitWebDriver, tauri-driver)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+with_tests=false
+[[ "${1:-}" == "--test" ]] && with_tests=true
+
+TAURI_DRIVER_VERSION=2.1.0
+NODE_MIN_MAJOR=20
+NODE_MIN_MINOR=19
+
+# Tauri 2 on Linux: WebKitGTK 4.1, GTK 3, tray support and the usual build tools.
+apt_build=(
+  build-essential pkg-config file curl libssl-dev
+  libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev
+  libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
+)
+# The end-to-end tests drive the real window under a virtual X server.
+apt_test=(xvfb xauth webkit2gtk-driver)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "installing system packages needs root: run as root or install sudo"
+  fi
+}
+
+install_apt_packages() {
+  local wanted=("${apt_build[@]}")
+  $with_tests && wanted+=("${apt_test[@]}")
+  local missing=()
+  for pkg in "${wanted[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+      missing+=("$pkg")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then
+    say "system packages: all ${#wanted[@]} present"
+    return
+  fi
+  command -v apt-get >/dev/null || die "no apt-get: install these packages yourself: ${missing[*]}"
+  say "system packages: installing ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+check_toolchains() {
+  command -v cargo >/dev/null ||
+    die "Rust is not installed: install it from https://rustup.rs (stable), then run this again"
+  command -v node >/dev/null && command -v npm >/dev/null ||
+    die "Node.js is not installed: install Node.js ${NODE_MIN_MAJOR}.${NODE_MIN_MINOR} or newer (https://nodejs.org), then run this again"
+  local version major minor
+  version=$(node --version)
+  IFS=. read -r major minor _ <<<"${version#v}"
+  if ((major < NODE_MIN_MAJOR || (major == NODE_MIN_MAJOR && minor < NODE_MIN_MINOR))); then
+    die "Node.js $version is too old: install ${NODE_MIN_MAJOR}.${NODE_MIN_MINOR} or newer"
+  fi
+  say "toolchains: $(cargo --version | cut -d' ' -f1-2), node $version"
+}
+
+install_npm_packages() {
+  local stamp=node_modules/.ghl-desk-lock.sha256
+  local want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    say "npm packages: up to date"
+    return
+  fi
+  say "npm packages: npm ci"
+  npm ci --no-audit --no-fund
+  echo "$want" >"$stamp"
+}
+
+install_tauri_driver() {
+  if command -v tauri-driver >/dev/null &&
+    [[ "$(tauri-driver --version 2>/dev/null)" == *"$TAURI_DRIVER_VERSION"* ]]; then
+    say "tauri-driver: $TAURI_DRIVER_VERSION present"
+    return
+  fi
+  say "tauri-driver: cargo install tauri-driver@$TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
+}
+
+install_apt_packages
+check_toolchains
+install_npm_packages
+if $with_tests; then
+  install_tauri_driver
+fi

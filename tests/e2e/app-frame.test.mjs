@@ -1,0 +1,70 @@
+// The app frame in the real window: it opens, navigates, and shows the app info that
+// the core computes for this installation's data directory.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { launchApp, ROOT } from "./driver.mjs";
+
+const version = readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(
+  /\[workspace\.package\][^[]*?version\s*=\s*"([^"]+)"/,
+)[1];
+
+let app;
+before(async () => {
+  app = await launchApp();
+});
+after(async () => {
+  await app?.close();
+});
+
+async function textOf(selector) {
+  const element = await app.browser.$(selector);
+  await element.waitForDisplayed({ timeout: 10_000 });
+  return element.getText();
+}
+
+test("opens on Contacts and says nothing is synced yet", async () => {
+  const { browser } = app;
+  assert.equal(await browser.getTitle(), "GHL Desk");
+  assert.equal(await textOf("header h1"), "Contacts");
+  assert.match(await textOf("main"), /Nothing synced yet/);
+  const sync = await browser.$("button.sync");
+  assert.equal(await sync.isEnabled(), false);
+  // The stylesheet loaded under the production CSP: the frame is laid out, not raw HTML.
+  const display = await browser.execute(
+    () => getComputedStyle(document.querySelector(".sidebar")).display,
+  );
+  assert.equal(display, "flex");
+  await app.screenshot("contacts");
+});
+
+test("shows the app info from the core in Settings", async () => {
+  const { browser, dataDir } = app;
+  await (await browser.$('a[data-route="settings"]')).click();
+  assert.equal(await textOf("header h1"), "Settings");
+  assert.equal(await textOf('[data-testid="app-version"]'), version);
+  assert.equal(await textOf('[data-testid="app-data-dir"]'), dataDir);
+  assert.equal(await textOf('[data-testid="app-log-dir"]'), join(dataDir, "logs"));
+  assert.equal(await textOf('[data-testid="app-databases-dir"]'), join(dataDir, "locations"));
+  assert.match(await textOf('[data-testid="app-database-path"]'), /None yet/);
+  assert.equal(await textOf('[data-testid="sidebar-version"]'), `Version ${version}`);
+  await app.screenshot("settings");
+});
+
+test("navigates to every screen", async () => {
+  const { browser } = app;
+  for (const [route, heading, text] of [
+    ["pending", "Pending changes", /No pending changes/],
+    ["activity", "Activity", /No activity yet/],
+    ["contacts", "Contacts", /Nothing synced yet/],
+  ]) {
+    await (await browser.$(`a[data-route="${route}"]`)).click();
+    await browser.waitUntil(async () => (await textOf("header h1")) === heading, {
+      timeout: 5_000,
+      timeoutMsg: `the ${heading} screen did not open`,
+    });
+    assert.match(await textOf("main"), text);
+  }
+  await app.screenshot("pending-activity-contacts");
+});
