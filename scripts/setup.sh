@@ -81,8 +81,9 @@ install_npm_packages() {
 }
 
 install_tauri_driver() {
+  # tauri-driver has no --version flag: ask cargo what it installed.
   if command -v tauri-driver >/dev/null &&
-    [[ "$(tauri-driver --version 2>/dev/null)" == *"$TAURI_DRIVER_VERSION"* ]]; then
+    cargo install --list | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
     say "tauri-driver: $TAURI_DRIVER_VERSION present"
     return
   fi
