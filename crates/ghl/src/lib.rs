@@ -1,0 +1,28 @@
+//! A typed client for the HighLevel (GHL) API v2 as GHL Desk uses it: one method per
+//! endpoint, GHL's `Version` headers, pacing under the rate limit, retries of idempotent
+//! requests with jittered backoff, single-flight token refresh, and errors in kinds the
+//! sync engine acts on. Creates are never retried blindly.
+
+mod children;
+mod client;
+mod contacts;
+pub mod error;
+mod location;
+pub mod models;
+pub mod oauth;
+pub mod pacer;
+pub mod paging;
+pub mod retry;
+pub mod tokens;
+
+pub use children::{NoteInput, TaskInput};
+pub use client::{
+    ClientConfig, GhlClient, DEFAULT_API_BASE, DEFAULT_MARKETPLACE_BASE, VERSION_CALENDARS,
+    VERSION_CONTACTS,
+};
+pub use contacts::{ListPage, SearchPage, SearchRequest, Upserted};
+pub use error::{GhlError, GhlResult};
+pub use location::{EventSelector, TaskSearch};
+pub use pacer::{Budget, Pacer};
+pub use retry::RetryPolicy;
+pub use tokens::{OAuthApp, OAuthTokens, PersistPair, StaticToken, TokenPair, TokenSource};
