@@ -1,0 +1,104 @@
+//! Sync bookkeeping: cursors, per-scope fetch status (last attempt, last success, last
+//! error) and when each contact's children were last fetched.
+
+use rusqlite::{params, OptionalExtension};
+
+use crate::{db::Store, error::StoreResult, model::FetchStatus};
+
+impl Store {
+    /// A saved cursor (e.g. the last `searchAfter` of a pull), if any.
+    pub fn cursor(&self, name: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM sync_cursors WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Saves a cursor.
+    pub fn set_cursor(&mut self, name: &str, value: &str) -> StoreResult<()> {
+        self.conn.execute("INSERT INTO sync_cursors (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value", params![name, value])?;
+        Ok(())
+    }
+
+    /// Records that a fetch of `scope` started.
+    pub fn fetch_attempted(&mut self, scope: &str) -> StoreResult<()> {
+        let now = self.now();
+        self.conn.execute(
+            "INSERT INTO fetch_status (scope, last_attempt) VALUES (?1, ?2) ON CONFLICT (scope) DO UPDATE SET last_attempt = excluded.last_attempt",
+            params![scope, now],
+        )?;
+        Ok(())
+    }
+
+    /// Records that a fetch of `scope` succeeded (clearing its last error).
+    pub fn fetch_succeeded(&mut self, scope: &str) -> StoreResult<()> {
+        let now = self.now();
+        self.conn.execute(
+            "INSERT INTO fetch_status (scope, last_attempt, last_success) VALUES (?1, ?2, ?2)
+             ON CONFLICT (scope) DO UPDATE SET last_success = excluded.last_success, last_error = NULL",
+            params![scope, now],
+        )?;
+        Ok(())
+    }
+
+    /// Records that a fetch of `scope` failed.
+    pub fn fetch_failed(&mut self, scope: &str, error: &str) -> StoreResult<()> {
+        let now = self.now();
+        self.conn.execute(
+            "INSERT INTO fetch_status (scope, last_attempt, last_error) VALUES (?1, ?2, ?3)
+             ON CONFLICT (scope) DO UPDATE SET last_error = excluded.last_error",
+            params![scope, now, error],
+        )?;
+        Ok(())
+    }
+
+    /// The fetch status of `scope`.
+    pub fn fetch_status(&self, scope: &str) -> StoreResult<FetchStatus> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT last_attempt, last_success, last_error FROM fetch_status WHERE scope = ?1",
+                [scope],
+                |r| {
+                    Ok(FetchStatus {
+                        last_attempt: r.get(0)?,
+                        last_success: r.get(1)?,
+                        last_error: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Contacts whose notes or tasks were never fetched, or were fetched before the
+    /// contact last changed in GHL, oldest first: what a pull should fetch next.
+    pub fn contacts_needing_children(&self, limit: u32) -> StoreResult<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id FROM synced_contacts s LEFT JOIN children_freshness f ON f.contact_id = s.id
+             WHERE f.contact_id IS NULL OR f.notes_at IS NULL OR f.tasks_at IS NULL
+                OR f.contact_date_updated IS NOT s.date_updated
+             ORDER BY coalesce(f.notes_at, 0), s.id LIMIT ?1",
+        )?;
+        let ids = stmt
+            .query_map([limit], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    /// Records that a contact's children are fresh as of its current `dateUpdated`.
+    pub fn children_fetched(&mut self, contact_id: &str) -> StoreResult<()> {
+        let now = self.now();
+        self.conn.execute(
+            "INSERT INTO children_freshness (contact_id, contact_date_updated, notes_at, tasks_at)
+             SELECT id, date_updated, ?2, ?2 FROM synced_contacts WHERE id = ?1
+             ON CONFLICT (contact_id) DO UPDATE SET contact_date_updated = excluded.contact_date_updated, notes_at = ?2, tasks_at = ?2",
+            params![contact_id, now],
+        )?;
+        Ok(())
+    }
+}
