@@ -20,9 +20,11 @@ apt_build=(
   build-essential pkg-config file curl libssl-dev
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev
   libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev
+  libdbus-1-dev
 )
-# The end-to-end tests drive the real window under a virtual X server.
-apt_test=(xvfb xauth webkit2gtk-driver)
+# The end-to-end tests drive the real window under a virtual X server; the keychain test
+# talks to a real Secret Service (gnome-keyring) on a private D-Bus session.
+apt_test=(xvfb xauth webkit2gtk-driver dbus-daemon gnome-keyring)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -41,6 +41,13 @@ cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
 step "Rust: unit and integration tests"
 cargo test --workspace --locked "${FEATURES[@]}"
 
+step "Rust: the real OS keychain (gnome-keyring on a private D-Bus session)"
+keyring_home=$(mktemp -d)
+XDG_DATA_HOME="$keyring_home" dbus-run-session -- bash -c \
+  'printf ci-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null &&
+   cargo test -p desk-auth --locked --test keychain -- --ignored'
+rm -rf "$keyring_home"
+
 step "app: debug build with the embedded UI"
 cargo build -p ghl-desk --locked "${FEATURES[@]}"
 

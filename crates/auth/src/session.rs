@@ -1,0 +1,105 @@
+//! A signed-in location: how it was signed in, and its secrets in the vault. Rotated
+//! OAuth pairs are written to the vault before they are used.
+
+use std::sync::Arc;
+
+use ghl::{ClientConfig, GhlClient, OAuthApp, OAuthTokens, PersistPair, StaticToken, TokenPair};
+use serde::{Deserialize, Serialize};
+
+use crate::{error::AuthError, vault::Vault};
+
+/// How a location was signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SignInKind {
+    /// OAuth through the Marketplace app and the browser.
+    OAuth,
+    /// A Private Integration token pasted by the user.
+    PrivateIntegration,
+    /// The embedded demo sandbox.
+    Demo,
+}
+
+/// A signed-in location (no secrets: those are in the vault).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// The location.
+    pub location_id: String,
+    /// Its company, when known.
+    pub company_id: Option<String>,
+    /// How it was signed in.
+    pub kind: SignInKind,
+    /// Granted scopes, space-separated, when known.
+    pub scopes: Option<String>,
+}
+
+/// Vault key of an account's tokens.
+pub fn tokens_key(location_id: &str) -> String {
+    format!("location:{location_id}:tokens")
+}
+
+/// Saves an OAuth pair for a location.
+pub fn store_pair(vault: &dyn Vault, location_id: &str, pair: &TokenPair) -> Result<(), AuthError> {
+    let json = serde_json::json!({ "access": pair.access_token, "refresh": pair.refresh_token })
+        .to_string();
+    vault.put(&tokens_key(location_id), &json)
+}
+
+/// Reads a location's OAuth pair.
+pub fn load_pair(vault: &dyn Vault, location_id: &str) -> Result<Option<TokenPair>, AuthError> {
+    let Some(json) = vault.get(&tokens_key(location_id))? else {
+        return Ok(None);
+    };
+    let value: serde_json::Value = serde_json::from_str(&json)
+        .map_err(|e| AuthError::Vault(format!("damaged token entry: {e}")))?;
+    match (value["access"].as_str(), value["refresh"].as_str()) {
+        (Some(access), Some(refresh)) => Ok(Some(TokenPair {
+            access_token: access.into(),
+            refresh_token: refresh.into(),
+        })),
+        _ => Err(AuthError::Vault("damaged token entry".into())),
+    }
+}
+
+/// Removes everything the vault holds for a location (sign out).
+pub fn forget(vault: &dyn Vault, location_id: &str) -> Result<(), AuthError> {
+    vault.delete(&tokens_key(location_id))?;
+    vault.delete(&format!("location:{location_id}:pit"))
+}
+
+/// A client for an OAuth-signed-in location whose rotated pairs go to `vault` first.
+pub fn oauth_client(
+    config: ClientConfig,
+    app: OAuthApp,
+    vault: Arc<dyn Vault>,
+    location_id: &str,
+) -> Result<GhlClient, AuthError> {
+    let pair = load_pair(vault.as_ref(), location_id)?.ok_or_else(|| {
+        ghl::GhlError::Unauthorized("no stored sign-in for this location; sign in again".into())
+    })?;
+    let location = location_id.to_owned();
+    let persist: PersistPair = Arc::new(move |pair: &TokenPair| {
+        store_pair(vault.as_ref(), &location, pair).map_err(|e| e.to_string())
+    });
+    let tokens = OAuthTokens::new(config.http_client()?, &config.api_base, app, pair, persist)?;
+    Ok(GhlClient::new(config, Arc::new(tokens), location_id)?)
+}
+
+/// A client for a location signed in with a Private Integration token kept in `vault`.
+pub fn pit_client(
+    config: ClientConfig,
+    vault: &dyn Vault,
+    location_id: &str,
+) -> Result<GhlClient, AuthError> {
+    let token = vault
+        .get(&format!("location:{location_id}:pit"))?
+        .ok_or_else(|| {
+            ghl::GhlError::Unauthorized("no stored token for this location; paste it again".into())
+        })?;
+    Ok(GhlClient::new(
+        config,
+        Arc::new(StaticToken::new(token)),
+        location_id,
+    )?)
+}

@@ -1,0 +1,129 @@
+//! Where secrets live: the OS keychain (Secret Service on Linux, Keychain on macOS,
+//! Credential Manager on Windows) through `keyring`, or, where no keychain works, memory
+//! for this session only (the user is told, and signs in again next launch). Secrets
+//! never go to SQLite, logs or the webview.
+
+use std::{collections::HashMap, sync::Mutex};
+
+use crate::error::AuthError;
+
+/// The keychain service name GHL Desk's entries are filed under.
+pub const SERVICE: &str = "dev.ghldesk.desk";
+
+/// A store of secrets by key.
+pub trait Vault: Send + Sync {
+    /// Saves (or replaces) a secret.
+    fn put(&self, key: &str, secret: &str) -> Result<(), AuthError>;
+    /// Reads a secret, `None` when absent.
+    fn get(&self, key: &str) -> Result<Option<String>, AuthError>;
+    /// Deletes a secret (absent is fine).
+    fn delete(&self, key: &str) -> Result<(), AuthError>;
+    /// Whether secrets outlive this process.
+    fn persistent(&self) -> bool;
+}
+
+/// Secrets in memory, for tests and for machines without a usable keychain.
+#[derive(Debug, Default)]
+pub struct MemoryVault(Mutex<HashMap<String, String>>);
+
+impl MemoryVault {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Vault for MemoryVault {
+    fn put(&self, key: &str, secret: &str) -> Result<(), AuthError> {
+        self.map().insert(key.to_owned(), secret.to_owned());
+        Ok(())
+    }
+
+    fn get(&self, key: &str) -> Result<Option<String>, AuthError> {
+        Ok(self.map().get(key).cloned())
+    }
+
+    fn delete(&self, key: &str) -> Result<(), AuthError> {
+        self.map().remove(key);
+        Ok(())
+    }
+
+    fn persistent(&self) -> bool {
+        false
+    }
+}
+
+/// The OS keychain.
+#[derive(Debug, Default)]
+pub struct KeyringVault;
+
+fn entry(key: &str) -> Result<keyring::Entry, AuthError> {
+    keyring::Entry::new(SERVICE, key).map_err(|e| AuthError::Vault(e.to_string()))
+}
+
+impl Vault for KeyringVault {
+    fn put(&self, key: &str, secret: &str) -> Result<(), AuthError> {
+        entry(key)?
+            .set_password(secret)
+            .map_err(|e| AuthError::Vault(e.to_string()))
+    }
+
+    fn get(&self, key: &str) -> Result<Option<String>, AuthError> {
+        match entry(key)?.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(AuthError::Vault(e.to_string())),
+        }
+    }
+
+    fn delete(&self, key: &str) -> Result<(), AuthError> {
+        match entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(AuthError::Vault(e.to_string())),
+        }
+    }
+
+    fn persistent(&self) -> bool {
+        true
+    }
+}
+
+impl KeyringVault {
+    /// Whether the keychain really stores and returns a secret here (a locked or absent
+    /// Secret Service fails this), checked with a throwaway entry.
+    pub fn usable() -> bool {
+        let vault = Self;
+        let key = "probe";
+        let ok = vault.put(key, "probe-value").is_ok()
+            && vault.get(key).ok().flatten().as_deref() == Some("probe-value");
+        let _ = vault.delete(key);
+        ok
+    }
+}
+
+/// The best vault this machine offers, and whether it persists.
+pub fn best_vault() -> Box<dyn Vault> {
+    if KeyringVault::usable() {
+        Box::new(KeyringVault)
+    } else {
+        tracing::warn!("no usable system keychain: secrets are kept for this session only");
+        Box::new(MemoryVault::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_vault_round_trips() {
+        let vault = MemoryVault::default();
+        assert_eq!(vault.get("a").unwrap(), None);
+        vault.put("a", "1").unwrap();
+        vault.put("a", "2").unwrap();
+        assert_eq!(vault.get("a").unwrap().as_deref(), Some("2"));
+        vault.delete("a").unwrap();
+        vault.delete("a").unwrap();
+        assert_eq!(vault.get("a").unwrap(), None);
+        assert!(!vault.persistent());
+    }
+}
