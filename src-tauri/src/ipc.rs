@@ -10,7 +10,15 @@ use crate::commands;
 
 /// Every command the webview may call.
 pub fn builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![commands::app_info])
+    Builder::<tauri::Wry>::new().commands(collect_commands![
+        commands::app_info,
+        commands::session_status,
+        commands::sign_in_demo,
+        commands::sign_in_private_integration,
+        commands::sign_in_oauth,
+        commands::cancel_sign_in,
+        commands::sign_out,
+    ])
 }
 
 /// Where the generated bindings are checked in.

@@ -27,9 +27,11 @@ pub fn run() {
     let _log_guard = logging::init(&layout.logs_dir());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting GHL Desk");
 
+    let vault: std::sync::Arc<dyn desk_auth::Vault> = std::sync::Arc::from(desk_auth::best_vault());
     let ipc = ipc::builder();
     let result = tauri::Builder::default()
-        .manage(AppState::new(layout))
+        .plugin(tauri_plugin_opener::init())
+        .manage(AppState::new(layout, vault))
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);

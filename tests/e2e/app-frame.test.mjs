@@ -68,3 +68,25 @@ test("navigates to every screen", async () => {
   }
   await app.screenshot("pending-activity-contacts");
 });
+
+test("signs in to the demo through the real window", async () => {
+  const { browser, dataDir } = app;
+  await (await browser.$('a[data-route="contacts"]')).click();
+  await (await browser.$('[data-testid="contacts-demo"]')).click();
+  const location = await browser.$("main code");
+  await location.waitForDisplayed({ timeout: 60_000 });
+  const locationId = await location.getText();
+  assert.match(locationId, /^[A-Za-z0-9]{20}$/);
+  assert.match(await textOf("main"), /Signed in to location/);
+  await app.screenshot("demo-signed-in");
+
+  await (await browser.$('a[data-route="settings"]')).click();
+  assert.equal(await textOf('[data-testid="account-location"]'), locationId);
+  assert.equal(await textOf('[data-testid="account-kind"]'), "Demo (this session only)");
+  await browser.waitUntil(
+    async () => (await textOf('[data-testid="app-database-path"]')).endsWith(`${locationId}.sqlite3`),
+    { timeout: 5_000, timeoutMsg: "Settings did not name the demo location's database" },
+  );
+  assert.ok((await textOf('[data-testid="app-database-path"]')).startsWith(join(dataDir, "locations")));
+  await app.screenshot("settings-signed-in");
+});

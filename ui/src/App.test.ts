@@ -2,7 +2,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import type { AppInfo } from "./lib/bindings";
+import type { Account, AppInfo } from "./lib/bindings";
 
 const INFO: AppInfo = {
   version: "9.8.7",
@@ -12,11 +12,18 @@ const INFO: AppInfo = {
   databasePath: null,
 };
 
-function serveAppInfo(answer: () => unknown) {
+const DEMO: Account = { locationId: "demoLoc123", companyId: "co1", kind: "demo", scopes: null };
+
+function serveAppInfo(
+  answer: () => unknown,
+  extra: Record<string, (args: unknown) => unknown> = {},
+) {
   const calls: string[] = [];
-  mockIPC((cmd) => {
+  mockIPC((cmd, args) => {
     calls.push(cmd);
     if (cmd === "app_info") return answer();
+    if (cmd in extra) return extra[cmd]?.(args);
+    if (cmd === "session_status") return { account: null, keychainPersistent: true };
     throw new Error(`unexpected command ${cmd}`);
   });
   return calls;
@@ -78,7 +85,8 @@ describe("App frame", () => {
     expect(screen.getByTestId("app-databases-dir")).toHaveTextContent(INFO.databasesDir);
     expect(screen.getByTestId("app-database-path")).toHaveTextContent("None yet");
     expect(screen.getByTestId("sidebar-version")).toHaveTextContent("Version 9.8.7");
-    expect(calls).toEqual(["app_info"]);
+    expect(calls.filter((c) => c === "app_info").length).toBeGreaterThanOrEqual(1);
+    expect(calls).toContain("session_status");
   });
 
   it("shows the core's error message when app info cannot be read", async () => {
@@ -98,6 +106,58 @@ describe("App frame", () => {
     const sync = screen.getByRole("button", { name: "Sync" });
     expect(sync).toBeDisabled();
     expect(sync).toHaveAttribute("title", "Connect a HighLevel location to sync");
+  });
+
+  it("signs in to the demo from the Contacts screen", async () => {
+    const calls = serveAppInfo(() => INFO, { sign_in_demo: () => DEMO });
+    render(App);
+    await fireEvent.click(await screen.findByTestId("contacts-demo"));
+    expect(await screen.findByText("demoLoc123")).toBeInTheDocument();
+    expect(calls).toContain("sign_in_demo");
+    expect(screen.getByRole("button", { name: "Sync" })).toHaveAttribute(
+      "title",
+      "Syncing is not available in this version yet",
+    );
+  });
+
+  it("shows the signed-in account in Settings and signs out", async () => {
+    const calls = serveAppInfo(() => ({ ...INFO, databasePath: "/db/demoLoc123.sqlite3" }), {
+      session_status: () => ({ account: DEMO, keychainPersistent: true }),
+      sign_out: () => null,
+    });
+    window.location.hash = "#/settings";
+    render(App);
+    expect(await screen.findByTestId("account-location")).toHaveTextContent("demoLoc123");
+    expect(screen.getByTestId("account-kind")).toHaveTextContent("Demo (this session only)");
+    await fireEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    expect(await screen.findByTestId("demo-sign-in")).toBeInTheDocument();
+    expect(calls).toContain("sign_out");
+  });
+
+  it("sends a Private Integration token with its location and shows a refusal", async () => {
+    const seen: unknown[] = [];
+    serveAppInfo(() => INFO, {
+      sign_in_private_integration: (args) => {
+        seen.push(args);
+        throw { kind: "unauthorized", message: "the HighLevel sign-in is no longer valid" };
+      },
+    });
+    window.location.hash = "#/settings";
+    render(App);
+    await fireEvent.input(await screen.findByLabelText("Token"), { target: { value: "pit-abc" } });
+    await fireEvent.input(screen.getByLabelText("Location id"), { target: { value: "loc9" } });
+    await fireEvent.click(screen.getByRole("button", { name: "Use this token" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("no longer valid");
+    expect(seen).toEqual([{ token: "pit-abc", locationId: "loc9" }]);
+  });
+
+  it("says when no keychain is available", async () => {
+    serveAppInfo(() => INFO, {
+      session_status: () => ({ account: null, keychainPersistent: false }),
+    });
+    window.location.hash = "#/settings";
+    render(App);
+    expect(await screen.findByText(/sign-ins last until GHL Desk closes/)).toBeInTheDocument();
   });
 
   it("follows the machine going offline and back online", async () => {

@@ -10,6 +10,7 @@ use crate::{error::AuthError, vault::Vault};
 
 /// How a location was signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub enum SignInKind {
     /// OAuth through the Marketplace app and the browser.
@@ -22,6 +23,7 @@ pub enum SignInKind {
 
 /// A signed-in location (no secrets: those are in the vault).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     /// The location.
@@ -102,4 +104,61 @@ pub fn pit_client(
         Arc::new(StaticToken::new(token)),
         location_id,
     )?)
+}
+
+/// Remembers which location is signed in (no secrets), in `path` (the data directory's
+/// `account.json`), so the next launch opens it again. Demo sign-ins are not remembered:
+/// the demo sandbox lives only as long as the app.
+pub fn remember(path: &std::path::Path, account: Option<&Account>) -> Result<(), AuthError> {
+    let write = |text: String| {
+        std::fs::write(path, text)
+            .map_err(|e| AuthError::Vault(format!("cannot write {}: {e}", path.display())))
+    };
+    match account.filter(|a| a.kind != SignInKind::Demo) {
+        Some(account) => write(
+            serde_json::to_string_pretty(account).map_err(|e| AuthError::Vault(e.to_string()))?,
+        ),
+        None => match std::fs::remove_file(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(AuthError::Vault(format!(
+                "cannot remove {}: {e}",
+                path.display()
+            ))),
+        },
+    }
+}
+
+/// The location remembered by [`remember`], if any (an unreadable file counts as none).
+pub fn remembered(path: &std::path::Path) -> Option<Account> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_real_accounts_but_not_the_demo() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("account.json");
+        let account = Account {
+            location_id: "loc".into(),
+            company_id: None,
+            kind: SignInKind::PrivateIntegration,
+            scopes: None,
+        };
+        remember(&path, Some(&account)).unwrap();
+        assert_eq!(remembered(&path), Some(account));
+        remember(
+            &path,
+            Some(&Account {
+                kind: SignInKind::Demo,
+                ..remembered(&path).unwrap()
+            }),
+        )
+        .unwrap();
+        assert_eq!(remembered(&path), None);
+        remember(&path, None).unwrap();
+    }
 }

@@ -1,4 +1,10 @@
-import { type AppInfo, type CommandError, commands } from "./bindings";
+import {
+  type Account,
+  type AppInfo,
+  type CommandError,
+  commands,
+  type SessionStatus,
+} from "./bindings";
 
 /** A failed command, carrying the core's machine-readable kind for the UI to act on. */
 export class ApiError extends Error {
@@ -23,4 +29,37 @@ function unwrap<T>(result: Result<T>): T {
 /** The app's version and where its data lives. */
 export async function getAppInfo(): Promise<AppInfo> {
   return unwrap(await commands.appInfo());
+}
+
+/** Who is signed in, and whether the keychain keeps sign-ins between runs. */
+export async function getSessionStatus(): Promise<SessionStatus> {
+  return unwrap(await commands.sessionStatus());
+}
+
+/** Starts the embedded demo and signs in to it. */
+export async function signInDemo(): Promise<Account> {
+  return unwrap(await commands.signInDemo());
+}
+
+/** Signs in with a Private Integration token (checked before it is saved). */
+export async function signInPrivateIntegration(
+  token: string,
+  locationId: string,
+): Promise<Account> {
+  return unwrap(await commands.signInPrivateIntegration(token, locationId));
+}
+
+/** Signs in with HighLevel in the system browser. */
+export async function signInOAuth(clientId: string, clientSecret: string): Promise<Account> {
+  return unwrap(await commands.signInOauth(clientId, clientSecret));
+}
+
+/** Stops a sign-in that waits for the browser. */
+export async function cancelSignIn(): Promise<void> {
+  await commands.cancelSignIn();
+}
+
+/** Signs out of the current location. */
+export async function signOut(): Promise<void> {
+  unwrap(await commands.signOut());
 }

@@ -6,9 +6,48 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  The app's version and where it keeps its data, for Settings and support requests. */
 	appInfo: () => typedError<AppInfo_Serialize, CommandError>(__TAURI_INVOKE("app_info")),
+	/**  The signed-in location and the keychain's state. */
+	sessionStatus: () => typedError<SessionStatus_Serialize, CommandError>(__TAURI_INVOKE("session_status")),
+	/**  Starts the embedded demo sandbox and signs in to it. */
+	signInDemo: () => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_demo")),
+	/**  Signs in with a Private Integration token, checked with one call before it is saved. */
+	signInPrivateIntegration: (token: string, locationId: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_private_integration", { token, locationId })),
+	/**  Signs in with HighLevel in the system browser, using the user's Marketplace app. */
+	signInOauth: (clientId: string, clientSecret: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_oauth", { clientId, clientSecret })),
+	/**  Stops a sign-in that is waiting for the browser. */
+	cancelSignIn: () => __TAURI_INVOKE<void>("cancel_sign_in"),
+	/**  Signs out: the location's secrets leave the keychain; its local data stays. */
+	signOut: () => typedError<null, CommandError>(__TAURI_INVOKE("sign_out")),
 };
 
 /* Types */
+/**  A signed-in location (no secrets: those are in the vault). */
+export type Account = Account_Serialize | Account_Deserialize;
+
+/**  A signed-in location (no secrets: those are in the vault). */
+export type Account_Deserialize = {
+	/**  The location. */
+	locationId: string,
+	/**  Its company, when known. */
+	companyId?: string | null,
+	/**  How it was signed in. */
+	kind: SignInKind,
+	/**  Granted scopes, space-separated, when known. */
+	scopes?: string | null,
+};
+
+/**  A signed-in location (no secrets: those are in the vault). */
+export type Account_Serialize = {
+	/**  The location. */
+	locationId: string,
+	/**  Its company, when known. */
+	companyId: string | null,
+	/**  How it was signed in. */
+	kind: SignInKind,
+	/**  Granted scopes, space-separated, when known. */
+	scopes: string | null,
+};
+
 /**
  *  The version and on-disk locations of this installation, shown in Settings so that a
  *  user (or a support request) can find the logs and databases.
@@ -60,7 +99,49 @@ export type CommandError = {
 /**  What went wrong, in terms the UI can act on. */
 export type ErrorKind = 
 /**  The local data directory or database could not be used. */
-"storage";
+"storage" | 
+/**  The input was refused; the message says what to fix. */
+"invalid" | 
+/**  Signing in failed (denied, mismatched or incomplete answer, timeout). */
+"signIn" | 
+/**  The user cancelled. */
+"cancelled" | 
+/**  HighLevel could not be reached. */
+"offline" | 
+/**  HighLevel refused the credentials: sign in again or use another token. */
+"unauthorized" | 
+/**  The system keychain failed. */
+"keychain" | 
+/**  Something else failed; the message says what. */
+"internal";
+
+/**  Who is signed in, and whether secrets outlive this session. */
+export type SessionStatus = SessionStatus_Serialize | SessionStatus_Deserialize;
+
+/**  Who is signed in, and whether secrets outlive this session. */
+export type SessionStatus_Deserialize = {
+	/**  The signed-in location, if any. */
+	account?: Account_Deserialize | null,
+	/**  `false` when no system keychain works: sign-ins last for this session only. */
+	keychainPersistent: boolean,
+};
+
+/**  Who is signed in, and whether secrets outlive this session. */
+export type SessionStatus_Serialize = {
+	/**  The signed-in location, if any. */
+	account: Account_Serialize | null,
+	/**  `false` when no system keychain works: sign-ins last for this session only. */
+	keychainPersistent: boolean,
+};
+
+/**  How a location was signed in. */
+export type SignInKind = 
+/**  OAuth through the Marketplace app and the browser. */
+"oAuth" | 
+/**  A Private Integration token pasted by the user. */
+"privateIntegration" | 
+/**  The embedded demo sandbox. */
+"demo";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
