@@ -90,6 +90,26 @@ impl Store {
         Ok(ids)
     }
 
+    /// How many contacts GHL last reported (server truth, not the view).
+    pub fn synced_contact_count(&self) -> StoreResult<u64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM synced_contacts WHERE remote_deleted = 0",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// The ids of every contact GHL last reported, for reconciling deletions.
+    pub fn synced_contact_ids(&self) -> StoreResult<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM synced_contacts WHERE remote_deleted = 0")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
     /// Records that a contact's children are fresh as of its current `dateUpdated`.
     pub fn children_fetched(&mut self, contact_id: &str) -> StoreResult<()> {
         let now = self.now();

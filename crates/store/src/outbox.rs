@@ -178,6 +178,17 @@ impl Store {
         Ok(ops)
     }
 
+    /// The queued operations of one record, in order.
+    pub fn ops_for(&self, entity_id: &str) -> StoreResult<Vec<OutboxOp>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE entity_id = ?1 ORDER BY seq"
+        ))?;
+        let ops = stmt
+            .query_map([entity_id], read_op)?
+            .collect::<Result<_, _>>()?;
+        Ok(ops)
+    }
+
     /// One queued operation.
     pub fn outbox_op(&self, seq: i64) -> StoreResult<OutboxOp> {
         self.conn

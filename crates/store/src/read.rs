@@ -225,6 +225,25 @@ impl Store {
         })
     }
 
+    /// A note's or task's fields as the view holds them (synced ⊕ pending).
+    pub fn child_raw(&self, entity: crate::model::Entity, id: &str) -> StoreResult<Value> {
+        let table = match entity {
+            crate::model::Entity::Note => "notes",
+            crate::model::Entity::Task => "tasks",
+            crate::model::Entity::Contact => "contacts",
+        };
+        let raw: String = self
+            .conn
+            .query_row(
+                &format!("SELECT raw FROM {table} WHERE id = ?1"),
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("{} {id}", entity.as_str())))?;
+        Ok(serde_json::from_str(&raw)?)
+    }
+
     /// Every tag in use, with how many contacts carry it (for the tag filter).
     pub fn tags(&self) -> StoreResult<Vec<(String, u32)>> {
         let mut stmt = self

@@ -1,0 +1,95 @@
+//! GHL Desk's sync engine: one cycle settles anything a crash left in flight, pulls
+//! what changed in GHL (flagging same-field conflicts with pending edits), reconciles
+//! deletions, fetches children within a budget, pushes the outbox and records the
+//! outcome. The promise: an edit reaches GHL exactly once, or the user sees why not.
+
+pub mod error;
+pub mod progress;
+pub mod pull;
+pub mod push;
+
+use desk_store::Store;
+use ghl::GhlClient;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+pub use error::SyncError;
+pub use progress::Progress;
+
+/// Limits of one cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Contacts whose notes, tasks and appointments are fetched per cycle (each costs
+    /// three requests); the rest follow in later cycles.
+    pub children_budget: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            children_budget: 300,
+        }
+    }
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSummary {
+    /// Contacts pulled.
+    pub pulled: u64,
+    /// Contacts found deleted in GHL.
+    pub deleted: u64,
+    /// Contacts whose children were fetched.
+    pub children: u64,
+    /// Operations GHL acknowledged.
+    pub pushed: u64,
+    /// Operations GHL refused (waiting for the user).
+    pub rejected: u64,
+    /// Operations put back for a later cycle.
+    pub deferred: u64,
+    /// Conflicts waiting for the user after the cycle.
+    pub conflicts: u64,
+}
+
+/// Runs one sync cycle and records it in the store's fetch status.
+pub async fn sync_once(
+    store: &mut Store,
+    client: &GhlClient,
+    options: SyncOptions,
+    now: impl Fn() -> i64,
+    progress: &dyn Fn(Progress),
+    cancel: &CancellationToken,
+) -> Result<SyncSummary, SyncError> {
+    store.fetch_attempted("sync")?;
+    let result = cycle(store, client, options, now, progress, cancel).await;
+    match &result {
+        Ok(_) => store.fetch_succeeded("sync")?,
+        Err(err) => store.fetch_failed("sync", &err.to_string())?,
+    }
+    result
+}
+
+async fn cycle(
+    store: &mut Store,
+    client: &GhlClient,
+    options: SyncOptions,
+    now: impl Fn() -> i64,
+    progress: &dyn Fn(Progress),
+    cancel: &CancellationToken,
+) -> Result<SyncSummary, SyncError> {
+    push::recover_in_flight(store, client).await?;
+    let pulled = pull::contacts(store, client, progress, cancel).await?;
+    let deleted = pull::deletions(store, client).await?;
+    let pushed = push::outbox(store, client, &now, progress, cancel).await?;
+    let children = pull::children(store, client, options.children_budget, progress, cancel).await?;
+    Ok(SyncSummary {
+        pulled,
+        deleted,
+        children,
+        pushed: pushed.pushed,
+        rejected: pushed.rejected,
+        deferred: pushed.deferred,
+        conflicts: u64::from(store.outbox_counts()?.conflicts),
+    })
+}

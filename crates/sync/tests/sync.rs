@@ -1,0 +1,439 @@
+//! The sync engine against the in-process sandbox: pulls, pushes exactly once through
+//! faults, conflicts, rejections and remote deletions.
+
+use std::sync::{
+    atomic::{AtomicI64, Ordering},
+    Arc,
+};
+
+use desk_store::{
+    model::{ContactQuery, OpState},
+    Store,
+};
+use desk_sync::{sync_once, SyncOptions, SyncSummary};
+use ghl::{ClientConfig, GhlClient, RetryPolicy, StaticToken};
+use ghl_sandbox::{Faults, Limits, LoggedRequest, Sandbox, SandboxConfig};
+use serde_json::{json, Map, Value};
+use tokio_util::sync::CancellationToken;
+
+struct Rig {
+    sandbox: Sandbox,
+    client: GhlClient,
+    store: Store,
+    clock: Arc<AtomicI64>,
+}
+
+impl Rig {
+    async fn new(contacts: usize) -> Self {
+        let limits = Limits {
+            max: 100_000,
+            interval_ms: 10_000,
+            daily: 1_000_000,
+        };
+        let sandbox = Sandbox::start_local(SandboxConfig {
+            contacts,
+            limits,
+            ..SandboxConfig::default()
+        })
+        .await
+        .unwrap();
+        let location = sandbox.info().locations[0].clone();
+        let mut config = ClientConfig::with_bases(sandbox.base_url(), sandbox.base_url()).unwrap();
+        config.retry = RetryPolicy {
+            max_retries: 2,
+            base: std::time::Duration::from_millis(1),
+            cap: std::time::Duration::from_millis(5),
+        };
+        let client = GhlClient::new(
+            config,
+            Arc::new(StaticToken::new(location.private_integration_token)),
+            location.id,
+        )
+        .unwrap();
+        Self {
+            sandbox,
+            client,
+            store: Store::open_in_memory().unwrap(),
+            clock: Arc::new(AtomicI64::new(1_000_000)),
+        }
+    }
+
+    async fn sync(&mut self) -> SyncSummary {
+        let clock = self.clock.clone();
+        sync_once(
+            &mut self.store,
+            &self.client,
+            SyncOptions {
+                children_budget: 10_000,
+            },
+            move || clock.load(Ordering::SeqCst),
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap()
+    }
+
+    fn advance(&self, ms: i64) {
+        self.clock.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    fn since(&self) -> u64 {
+        self.sandbox.requests(0).last().map_or(0, |r| r.seq)
+    }
+
+    fn log(&self, since: u64) -> Vec<LoggedRequest> {
+        self.sandbox.requests(since)
+    }
+
+    async fn control(&self, path: &str, body: Value) -> Value {
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.sandbox.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    fn some_contact(&self) -> String {
+        self.store
+            .list_contacts(&ContactQuery {
+                limit: 1,
+                ..ContactQuery::default()
+            })
+            .unwrap()
+            .rows[0]
+            .id
+            .clone()
+    }
+}
+
+fn fields(v: Value) -> Map<String, Value> {
+    v.as_object().unwrap().clone()
+}
+
+fn posts(log: &[LoggedRequest], path: &str) -> usize {
+    log.iter()
+        .filter(|r| r.method == "POST" && r.path == path)
+        .count()
+}
+
+#[tokio::test]
+async fn first_sync_pulls_everything_and_the_next_only_what_changed() {
+    let mut rig = Rig::new(120).await;
+    let summary = rig.sync().await;
+    assert_eq!(summary.pulled, 120);
+    assert_eq!(summary.children, 120);
+    assert_eq!(
+        rig.store
+            .list_contacts(&ContactQuery::default())
+            .unwrap()
+            .total,
+        120
+    );
+    let with_notes = rig
+        .store
+        .list_contacts(&ContactQuery {
+            limit: 500,
+            ..ContactQuery::default()
+        })
+        .unwrap()
+        .rows
+        .iter()
+        .filter(|c| !rig.store.contact_detail(&c.id).unwrap().notes.is_empty())
+        .count();
+    assert!(with_notes > 50, "notes were pulled");
+
+    let since = rig.since();
+    let again = rig.sync().await;
+    assert_eq!(
+        again.children, 0,
+        "unchanged contacts' children are not fetched again"
+    );
+    assert!(
+        again.pulled <= 3,
+        "only contacts at the cursor's timestamp come back ({})",
+        again.pulled
+    );
+    assert!(
+        rig.log(since).len() <= 4,
+        "an idle sync costs a handful of requests: {}",
+        rig.log(since).len()
+    );
+}
+
+#[tokio::test]
+async fn offline_edits_reach_ghl_exactly_once() {
+    let mut rig = Rig::new(30).await;
+    rig.sync().await;
+    let existing = rig.some_contact();
+    let local = rig.store.create_contact(fields(json!({ "firstName": "Offline", "lastName": "Person", "email": "offline@example.com", "tags": ["new"] }))).unwrap();
+    rig.store
+        .create_note(&local, "written on the train", None)
+        .unwrap();
+    rig.store
+        .create_task(
+            &local,
+            fields(json!({ "title": "Follow up", "dueDate": "2026-12-01T10:00:00Z" })),
+        )
+        .unwrap();
+    rig.store
+        .update_contact(&existing, fields(json!({ "city": "Lisbon" })))
+        .unwrap();
+    rig.store.add_tags(&existing, &["vip".into()]).unwrap();
+
+    let since = rig.since();
+    let summary = rig.sync().await;
+    assert_eq!(
+        (summary.pushed, summary.rejected, summary.deferred),
+        (5, 0, 0)
+    );
+    assert!(rig.store.outbox().unwrap().is_empty());
+    let log = rig.log(since);
+    assert_eq!(posts(&log, "/contacts/"), 1);
+    let server_id = rig.store.server_id(&local).unwrap().unwrap();
+    assert_eq!(posts(&log, &format!("/contacts/{server_id}/notes")), 1);
+    assert_eq!(posts(&log, &format!("/contacts/{server_id}/tasks")), 1);
+    let on_ghl = rig.client.get_contact(&server_id).await.unwrap();
+    assert_eq!(on_ghl.tags, vec!["new"]);
+    assert_eq!(rig.client.list_notes(&server_id).await.unwrap().len(), 1);
+    let existing_on_ghl = rig.client.get_contact(&existing).await.unwrap();
+    assert_eq!(existing_on_ghl.extra["city"], "Lisbon");
+    assert!(existing_on_ghl.tags.contains(&"vip".to_owned()));
+
+    let since = rig.since();
+    rig.sync().await;
+    assert_eq!(
+        posts(&rig.log(since), "/contacts/"),
+        0,
+        "nothing is sent twice"
+    );
+}
+
+#[tokio::test]
+async fn uncertain_creates_are_looked_up_not_repeated() {
+    let mut rig = Rig::new(5).await;
+    rig.sync().await;
+    for (n, faults) in [
+        Faults {
+            reset_after_commit: 1,
+            ..Faults::default()
+        },
+        Faults {
+            create_422_but_created: 1,
+            ..Faults::default()
+        },
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let local = rig
+            .store
+            .create_contact(fields(
+                json!({ "firstName": "Ghost", "email": format!("ghost{n}@example.com") }),
+            ))
+            .unwrap();
+        rig.sandbox.set_faults(faults).unwrap();
+        let since = rig.since();
+        let summary = rig.sync().await;
+        rig.sandbox.set_faults(Faults::default()).unwrap();
+        assert_eq!(summary.pushed, 1, "case {n}: adopted after the lookup");
+        assert_eq!(
+            posts(&rig.log(since), "/contacts/"),
+            1,
+            "case {n}: one POST only"
+        );
+        let server = rig
+            .store
+            .server_id(&local)
+            .unwrap()
+            .expect("mapped to GHL's id");
+        assert!(rig.client.get_contact(&server).await.is_ok());
+    }
+    let ghosts = rig
+        .client
+        .search_contacts(&ghl::SearchRequest {
+            page_limit: 100,
+            query: Some("ghost".into()),
+            ..ghl::SearchRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ghosts.total, 2, "no duplicates on GHL");
+}
+
+#[tokio::test]
+async fn server_errors_defer_and_a_later_cycle_delivers() {
+    let mut rig = Rig::new(5).await;
+    rig.sync().await;
+    let id = rig.some_contact();
+    rig.store
+        .update_contact(&id, fields(json!({ "city": "Oslo" })))
+        .unwrap();
+    rig.sandbox
+        .set_faults(Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        })
+        .unwrap();
+    let err = sync_once(
+        &mut rig.store,
+        &rig.client,
+        SyncOptions::default(),
+        || 1_000_000,
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await;
+    assert!(err.is_err(), "the pull fails while GHL is down");
+    assert_eq!(
+        rig.store.outbox().unwrap().len(),
+        1,
+        "the edit stays queued"
+    );
+    assert!(rig.store.fetch_status("sync").unwrap().last_error.is_some());
+    rig.sandbox.set_faults(Faults::default()).unwrap();
+    rig.advance(60_000);
+    let summary = rig.sync().await;
+    assert_eq!(summary.pushed, 1);
+    assert_eq!(
+        rig.client.get_contact(&id).await.unwrap().extra["city"],
+        "Oslo"
+    );
+}
+
+#[tokio::test]
+async fn rejected_changes_wait_for_the_user_and_block_nothing_else() {
+    let mut rig = Rig::new(5).await;
+    rig.sync().await;
+    let rows = rig
+        .store
+        .list_contacts(&ContactQuery::default())
+        .unwrap()
+        .rows;
+    // GHL's update refuses companyName (not in UpdateContactDto).
+    rig.store
+        .update_contact(&rows[0].id, fields(json!({ "companyName": "Renamed Inc" })))
+        .unwrap();
+    rig.store
+        .update_contact(&rows[1].id, fields(json!({ "city": "Quito" })))
+        .unwrap();
+    let summary = rig.sync().await;
+    assert_eq!((summary.pushed, summary.rejected), (1, 1));
+    let rejected = &rig.store.outbox().unwrap()[0];
+    assert_eq!(rejected.state, OpState::Rejected);
+    assert!(rejected
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("companyName"));
+    assert_eq!(
+        rig.store
+            .contact_detail(&rows[0].id)
+            .unwrap()
+            .contact
+            .company_name
+            .as_deref(),
+        Some("Renamed Inc"),
+        "the user's value stays visible"
+    );
+    rig.store.discard(rejected.seq).unwrap();
+    assert_ne!(
+        rig.store
+            .contact_detail(&rows[0].id)
+            .unwrap()
+            .contact
+            .company_name
+            .as_deref(),
+        Some("Renamed Inc"),
+        "discarding reverts to GHL's value"
+    );
+}
+
+#[tokio::test]
+async fn same_field_changes_conflict_and_different_fields_merge() {
+    let mut rig = Rig::new(5).await;
+    rig.sync().await;
+    let rows = rig
+        .store
+        .list_contacts(&ContactQuery::default())
+        .unwrap()
+        .rows;
+    let (a, b) = (rows[0].id.clone(), rows[1].id.clone());
+    rig.store
+        .update_contact(&a, fields(json!({ "firstName": "Mine" })))
+        .unwrap();
+    rig.store
+        .update_contact(&b, fields(json!({ "city": "Mine City" })))
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    rig.control(
+        "/_sandbox/edit",
+        json!({ "kind": "contact", "contactId": a, "fields": { "firstName": "Theirs" } }),
+    )
+    .await;
+    rig.control(
+        "/_sandbox/edit",
+        json!({ "kind": "contact", "contactId": b, "fields": { "lastName": "Theirs" } }),
+    )
+    .await;
+    let summary = rig.sync().await;
+    assert_eq!(summary.conflicts, 1);
+    assert_eq!(summary.pushed, 1);
+    assert_eq!(
+        rig.client
+            .get_contact(&a)
+            .await
+            .unwrap()
+            .first_name
+            .as_deref(),
+        Some("Theirs"),
+        "a conflict is never pushed over GHL's change"
+    );
+    let merged = rig.client.get_contact(&b).await.unwrap();
+    assert_eq!(
+        (merged.last_name.as_deref(), merged.extra["city"].as_str()),
+        (Some("Theirs"), Some("Mine City"))
+    );
+    assert_eq!(
+        rig.store
+            .contact_detail(&b)
+            .unwrap()
+            .contact
+            .last_name
+            .as_deref(),
+        Some("Theirs")
+    );
+}
+
+#[tokio::test]
+async fn contacts_deleted_in_ghl_disappear_unless_edited() {
+    let mut rig = Rig::new(8).await;
+    rig.sync().await;
+    let rows = rig
+        .store
+        .list_contacts(&ContactQuery::default())
+        .unwrap()
+        .rows;
+    rig.store
+        .update_contact(&rows[1].id, fields(json!({ "city": "Kept" })))
+        .unwrap();
+    for row in &rows[..2] {
+        rig.control(
+            "/_sandbox/delete",
+            json!({ "kind": "contact", "contactId": row.id }),
+        )
+        .await;
+    }
+    let summary = rig.sync().await;
+    assert_eq!(summary.deleted, 2);
+    assert!(rig.store.contact_detail(&rows[0].id).is_err());
+    assert!(
+        rig.store.contact_detail(&rows[1].id).is_ok(),
+        "an edited contact deleted in GHL is kept as a conflict"
+    );
+    assert_eq!(summary.conflicts, 1);
+}
