@@ -1,7 +1,11 @@
 //! IPC commands: thin adapters from the webview into the core crates.
 
 use desk_auth::{Account, OAuthSettings};
-use desk_store::AppInfo;
+use desk_store::{
+    model::{ContactPage, ContactQuery, OutboxCounts},
+    AppInfo, Store,
+};
+use desk_sync::{SyncOptions, SyncSummary};
 use ghl::ClientConfig;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
@@ -61,6 +65,11 @@ async fn activate(state: &AppState, session: ActiveSession) -> Result<Account, C
     state.layout.location_database(&account.location_id)?;
     desk_auth::session::remember(&state.account_file(), Some(&account))?;
     *state.session.lock().await = Some(session);
+    state
+        .reader
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
     Ok(account)
 }
 
@@ -69,14 +78,7 @@ async fn activate(state: &AppState, session: ActiveSession) -> Result<Account, C
 #[specta::specta]
 pub async fn sign_in_demo(state: State<'_, AppState>) -> Result<Account, CommandError> {
     let demo = desk_auth::start_demo(state.vault.as_ref(), DEMO_CONTACTS).await?;
-    activate(
-        &state,
-        ActiveSession {
-            account: demo.account.clone(),
-            demo: Some(demo),
-        },
-    )
-    .await
+    activate(&state, ActiveSession::new(demo.account.clone(), Some(demo))).await
 }
 
 /// Signs in with a Private Integration token, checked with one call before it is saved.
@@ -94,14 +96,7 @@ pub async fn sign_in_private_integration(
         &location_id,
     )
     .await?;
-    activate(
-        &state,
-        ActiveSession {
-            account,
-            demo: None,
-        },
-    )
-    .await
+    activate(&state, ActiveSession::new(account, None)).await
 }
 
 /// Signs in with HighLevel in the system browser, using the user's Marketplace app.
@@ -154,14 +149,7 @@ pub async fn sign_in_oauth(
         .vault
         .put("app:client-secret", client_secret.trim())
         .map_err(CommandError::from)?;
-    activate(
-        &state,
-        ActiveSession {
-            account,
-            demo: None,
-        },
-    )
-    .await
+    activate(&state, ActiveSession::new(account, None)).await
 }
 
 /// Stops a sign-in that is waiting for the browser.
@@ -183,9 +171,137 @@ pub fn cancel_sign_in(state: State<'_, AppState>) {
 #[specta::specta]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
     let session = state.session.lock().await.take();
+    state
+        .reader
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
     if let Some(session) = session {
         desk_auth::session::forget(state.vault.as_ref(), &session.account.location_id)?;
     }
     desk_auth::session::remember(&state.account_file(), None)?;
     Ok(())
+}
+
+/// Contacts of the first sync's demo cycle whose notes and tasks are fetched at once
+/// (the rest follow in later syncs), keeping the demo's first sync under the rate limit.
+const DEMO_CHILDREN_BUDGET: u32 = 30;
+
+fn not_signed_in() -> CommandError {
+    CommandError::new(
+        ErrorKind::Unauthorized,
+        "sign in to a HighLevel location first",
+    )
+}
+
+fn store_error(err: desk_store::StoreError) -> CommandError {
+    match err {
+        desk_store::StoreError::Invalid(_) => {
+            CommandError::new(ErrorKind::Invalid, err.to_string())
+        }
+        other => CommandError::new(ErrorKind::Storage, other.to_string()),
+    }
+}
+
+/// Runs `read` on the signed-in location's read connection, opening it on first use.
+async fn with_reader<T>(
+    state: &AppState,
+    read: impl FnOnce(&Store) -> Result<T, desk_store::StoreError>,
+) -> Result<T, CommandError> {
+    let location = state
+        .session
+        .lock()
+        .await
+        .as_ref()
+        .map(|s| s.account.location_id.clone())
+        .ok_or_else(not_signed_in)?;
+    let mut reader = state.reader.lock().unwrap_or_else(|p| p.into_inner());
+    if reader.as_ref().is_none_or(|(open, _)| *open != location) {
+        let store =
+            Store::open(&state.layout.location_database(&location)?).map_err(store_error)?;
+        *reader = Some((location, store));
+    }
+    let (_, store) = reader.as_ref().ok_or_else(not_signed_in)?;
+    read(store).map_err(store_error)
+}
+
+/// One page of the signed-in location's contacts (search, filters, sort).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_contacts(
+    state: State<'_, AppState>,
+    query: ContactQuery,
+) -> Result<ContactPage, CommandError> {
+    with_reader(&state, |store| store.list_contacts(&query)).await
+}
+
+/// Pending, rejected and conflicting changes, for the top bar.
+#[tauri::command]
+#[specta::specta]
+pub async fn outbox_counts(state: State<'_, AppState>) -> Result<OutboxCounts, CommandError> {
+    with_reader(&state, Store::outbox_counts).await
+}
+
+/// Pulls from HighLevel and pushes pending changes, one cycle at a time.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncSummary, CommandError> {
+    let _one_at_a_time = state.syncing.lock().await;
+    let (client, location, demo) = {
+        let mut session = state.session.lock().await;
+        let session = session.as_mut().ok_or_else(not_signed_in)?;
+        if session.client.is_none() {
+            let config = session
+                .demo
+                .as_ref()
+                .map_or_else(ClientConfig::default, |d| d.config.clone());
+            session.client = Some(desk_auth::session::client_for(
+                &session.account,
+                state.vault.clone(),
+                config,
+            )?);
+        }
+        (
+            session.client.clone().ok_or_else(not_signed_in)?,
+            session.account.location_id.clone(),
+            session.demo.is_some(),
+        )
+    };
+    let mut store =
+        Store::open(&state.layout.location_database(&location)?).map_err(store_error)?;
+    let options = if demo {
+        SyncOptions {
+            children_budget: DEMO_CHILDREN_BUDGET,
+        }
+    } else {
+        SyncOptions::default()
+    };
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    };
+    desk_sync::sync_once(
+        &mut store,
+        &client,
+        options,
+        now,
+        &|_| {},
+        &CancellationToken::new(),
+    )
+    .await
+    .map_err(sync_error)
+}
+
+fn sync_error(err: desk_sync::SyncError) -> CommandError {
+    use desk_sync::SyncError as S;
+    let kind = match &err {
+        S::Offline(_) => ErrorKind::Offline,
+        S::SignInNeeded(_) => ErrorKind::Unauthorized,
+        S::Cancelled => ErrorKind::Cancelled,
+        S::Store(_) => ErrorKind::Storage,
+        S::BudgetExhausted | S::Ghl(_) => ErrorKind::Internal,
+    };
+    CommandError::new(kind, err.to_string())
 }

@@ -18,6 +18,9 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::sign_in_oauth,
         commands::cancel_sign_in,
         commands::sign_out,
+        commands::list_contacts,
+        commands::outbox_counts,
+        commands::sync_now,
     ])
 }
 

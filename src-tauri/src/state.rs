@@ -3,7 +3,8 @@
 use std::sync::{Arc, Mutex};
 
 use desk_auth::{Account, Demo, Vault};
-use desk_store::DataLayout;
+use desk_store::{DataLayout, Store};
+use ghl::GhlClient;
 use tokio_util::sync::CancellationToken;
 
 /// The signed-in location, and the demo sandbox when it is the demo.
@@ -13,6 +14,19 @@ pub struct ActiveSession {
     pub account: Account,
     /// The running demo sandbox (kept alive as long as the session).
     pub demo: Option<Demo>,
+    /// The API client, made on first use and kept so its pacer spans every sync.
+    pub client: Option<GhlClient>,
+}
+
+impl ActiveSession {
+    /// A session for `account`, with `demo` when it is the demo.
+    pub fn new(account: Account, demo: Option<Demo>) -> Self {
+        Self {
+            account,
+            demo,
+            client: None,
+        }
+    }
 }
 
 /// What the shell knows for the lifetime of the process.
@@ -25,6 +39,11 @@ pub struct AppState {
     pub session: tokio::sync::Mutex<Option<ActiveSession>>,
     /// Cancels the sign-in waiting for the browser, if one is.
     pub sign_in: Mutex<Option<CancellationToken>>,
+    /// The read connection to the signed-in location's database (reads never wait for
+    /// a sync, which writes through its own connection).
+    pub reader: Mutex<Option<(String, Store)>>,
+    /// Held for the length of a sync: one cycle at a time.
+    pub syncing: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -35,11 +54,12 @@ impl AppState {
         Self {
             layout,
             vault,
-            session: tokio::sync::Mutex::new(account.map(|account| ActiveSession {
-                account,
-                demo: None,
-            })),
+            session: tokio::sync::Mutex::new(
+                account.map(|account| ActiveSession::new(account, None)),
+            ),
             sign_in: Mutex::new(None),
+            reader: Mutex::new(None),
+            syncing: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -69,19 +69,44 @@ test("navigates to every screen", async () => {
   await app.screenshot("pending-activity-contacts");
 });
 
-test("signs in to the demo through the real window", async () => {
+test("signs in to the demo through the real window, syncs and searches contacts", async () => {
   const { browser, dataDir } = app;
   await (await browser.$('a[data-route="contacts"]')).click();
   await (await browser.$('[data-testid="contacts-demo"]')).click();
-  const location = await browser.$("main code");
-  await location.waitForDisplayed({ timeout: 60_000 });
-  const locationId = await location.getText();
-  assert.match(locationId, /^[A-Za-z0-9]{20}$/);
-  assert.match(await textOf("main"), /Signed in to location/);
-  await app.screenshot("demo-signed-in");
+  const count = await browser.$('[data-testid="contact-count"]');
+  await count.waitForDisplayed({ timeout: 90_000 });
+  // Separators follow the system locale ("2,000" or "2000").
+  const all = /^2[,.\u00a0\u202f]?000 contacts$/;
+  await browser.waitUntil(async () => all.test(await count.getText()), {
+    timeout: 30_000,
+    timeoutMsg: "the demo's 2,000 contacts were not listed after the first sync",
+  });
+  const rows = await browser.$$('[data-testid="contact-rows"] tr');
+  assert.equal(rows.length, 200, "the first page of the list is shown");
+  await app.screenshot("demo-contacts");
+
+  const firstName = await browser.execute(
+    () => document.querySelector('[data-testid="contact-rows"] td')?.textContent?.trim().split(" ")[0] ?? "",
+  );
+  assert.ok(firstName.length >= 3, `a first name to search for (got "${firstName}")`);
+  await (await browser.$('[data-testid="contact-search"]')).click();
+  await browser.keys([...firstName.slice(0, 3)]);
+  await browser.waitUntil(async () => !all.test(await count.getText()), {
+    timeout: 10_000,
+    timeoutMsg: "searching did not narrow the list",
+  });
+  const matches = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="contact-rows"] tr')].map((row) => row.textContent ?? ""),
+  );
+  assert.ok(matches.length > 0);
+  for (const text of matches) {
+    assert.match(text.toLowerCase(), new RegExp(firstName.slice(0, 3).toLowerCase()));
+  }
+  await app.screenshot("demo-search");
 
   await (await browser.$('a[data-route="settings"]')).click();
-  assert.equal(await textOf('[data-testid="account-location"]'), locationId);
+  const locationId = await textOf('[data-testid="account-location"]');
+  assert.match(locationId, /^[A-Za-z0-9]{20}$/);
   assert.equal(await textOf('[data-testid="account-kind"]'), "Demo (this session only)");
   await browser.waitUntil(
     async () => (await textOf('[data-testid="app-database-path"]')).endsWith(`${locationId}.sqlite3`),

@@ -2,7 +2,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import type { Account, AppInfo } from "./lib/bindings";
+import type { Account, AppInfo, ContactPage, ContactRow, SyncSummary } from "./lib/bindings";
 
 const INFO: AppInfo = {
   version: "9.8.7",
@@ -13,6 +13,36 @@ const INFO: AppInfo = {
 };
 
 const DEMO: Account = { locationId: "demoLoc123", companyId: "co1", kind: "demo", scopes: null };
+
+const SUMMARY: SyncSummary = {
+  pulled: 2,
+  deleted: 0,
+  children: 2,
+  pushed: 0,
+  rejected: 0,
+  deferred: 0,
+  conflicts: 0,
+};
+
+const ROW: ContactRow = {
+  id: "c1",
+  firstName: "Ada",
+  lastName: "Lovelace",
+  email: "ada@example.com",
+  phone: "+15125550100",
+  companyName: "Engines",
+  businessId: null,
+  tags: ["vip"],
+  dateAdded: null,
+  dateUpdated: null,
+  pending: 1,
+};
+
+const PAGE: ContactPage = {
+  rows: [ROW, { ...ROW, id: "c2", firstName: "Alan", lastName: "Turing", tags: [], pending: 0 }],
+  total: 2,
+  truncated: false,
+};
 
 function serveAppInfo(
   answer: () => unknown,
@@ -108,16 +138,30 @@ describe("App frame", () => {
     expect(sync).toHaveAttribute("title", "Connect a HighLevel location to sync");
   });
 
-  it("signs in to the demo from the Contacts screen", async () => {
-    const calls = serveAppInfo(() => INFO, { sign_in_demo: () => DEMO });
+  it("signs in to the demo from the Contacts screen, syncs and lists contacts", async () => {
+    const queries: unknown[] = [];
+    const calls = serveAppInfo(() => INFO, {
+      sign_in_demo: () => DEMO,
+      sync_now: () => SUMMARY,
+      outbox_counts: () => ({ pending: 2, rejected: 0, conflicts: 0 }),
+      list_contacts: (args) => {
+        queries.push((args as { query: unknown }).query);
+        return PAGE;
+      },
+    });
     render(App);
     await fireEvent.click(await screen.findByTestId("contacts-demo"));
-    expect(await screen.findByText("demoLoc123")).toBeInTheDocument();
+    expect(await screen.findByText("Ada Lovelace")).toBeInTheDocument();
+    expect(screen.getByText("vip")).toBeInTheDocument();
+    expect(screen.getByTestId("contact-count")).toHaveTextContent("2 contacts");
+    expect(screen.getByTestId("pending-count")).toHaveTextContent("2 pending");
     expect(calls).toContain("sign_in_demo");
-    expect(screen.getByRole("button", { name: "Sync" })).toHaveAttribute(
-      "title",
-      "Syncing is not available in this version yet",
-    );
+    expect(calls).toContain("sync_now");
+    const sync = screen.getByRole("button", { name: "Sync" });
+    expect(sync).toBeEnabled();
+
+    await fireEvent.input(screen.getByTestId("contact-search"), { target: { value: "ada" } });
+    await waitFor(() => expect(queries.at(-1)).toMatchObject({ search: "ada", sort: "name" }));
   });
 
   it("shows the signed-in account in Settings and signs out", async () => {

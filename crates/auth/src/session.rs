@@ -134,6 +134,46 @@ pub fn remembered(path: &std::path::Path) -> Option<Account> {
     serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
 
+/// The API client of a signed-in account, with its credentials from `vault`: the
+/// Private Integration token, or the OAuth pair with the Marketplace app (the demo's for
+/// the demo). `config` says where GHL is (the sandbox for the demo).
+pub fn client_for(
+    account: &Account,
+    vault: Arc<dyn Vault>,
+    config: ClientConfig,
+) -> Result<GhlClient, AuthError> {
+    match account.kind {
+        SignInKind::PrivateIntegration => pit_client(config, vault.as_ref(), &account.location_id),
+        SignInKind::Demo => {
+            let app = OAuthApp {
+                client_id: ghl_sandbox::DEMO_CLIENT_ID.into(),
+                client_secret: ghl_sandbox::DEMO_CLIENT_SECRET.into(),
+                user_type: "Location".into(),
+            };
+            oauth_client(config, app, vault, &account.location_id)
+        }
+        SignInKind::OAuth => {
+            let missing = || {
+                AuthError::Ghl(ghl::GhlError::Unauthorized(
+                    "the Marketplace app's credentials are missing; sign in again".into(),
+                ))
+            };
+            let client_id = vault.get("app:client-id")?.ok_or_else(missing)?;
+            let client_secret = vault.get("app:client-secret")?.ok_or_else(missing)?;
+            oauth_client(
+                config,
+                OAuthApp {
+                    client_id,
+                    client_secret,
+                    user_type: "Location".into(),
+                },
+                vault,
+                &account.location_id,
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

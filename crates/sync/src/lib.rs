@@ -34,22 +34,23 @@ impl Default for SyncOptions {
 
 /// What one cycle did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncSummary {
     /// Contacts pulled.
-    pub pulled: u64,
+    pub pulled: u32,
     /// Contacts found deleted in GHL.
-    pub deleted: u64,
+    pub deleted: u32,
     /// Contacts whose children were fetched.
-    pub children: u64,
+    pub children: u32,
     /// Operations GHL acknowledged.
-    pub pushed: u64,
+    pub pushed: u32,
     /// Operations GHL refused (waiting for the user).
-    pub rejected: u64,
+    pub rejected: u32,
     /// Operations put back for a later cycle.
-    pub deferred: u64,
+    pub deferred: u32,
     /// Conflicts waiting for the user after the cycle.
-    pub conflicts: u64,
+    pub conflicts: u32,
 }
 
 /// Runs one sync cycle and records it in the store's fetch status.
@@ -58,7 +59,7 @@ pub async fn sync_once(
     client: &GhlClient,
     options: SyncOptions,
     now: impl Fn() -> i64,
-    progress: &dyn Fn(Progress),
+    progress: &(dyn Fn(Progress) + Sync),
     cancel: &CancellationToken,
 ) -> Result<SyncSummary, SyncError> {
     store.fetch_attempted("sync")?;
@@ -75,7 +76,7 @@ async fn cycle(
     client: &GhlClient,
     options: SyncOptions,
     now: impl Fn() -> i64,
-    progress: &dyn Fn(Progress),
+    progress: &(dyn Fn(Progress) + Sync),
     cancel: &CancellationToken,
 ) -> Result<SyncSummary, SyncError> {
     push::recover_in_flight(store, client).await?;
@@ -83,13 +84,14 @@ async fn cycle(
     let deleted = pull::deletions(store, client).await?;
     let pushed = push::outbox(store, client, &now, progress, cancel).await?;
     let children = pull::children(store, client, options.children_budget, progress, cancel).await?;
+    let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(SyncSummary {
-        pulled,
-        deleted,
-        children,
-        pushed: pushed.pushed,
-        rejected: pushed.rejected,
-        deferred: pushed.deferred,
-        conflicts: u64::from(store.outbox_counts()?.conflicts),
+        pulled: narrow(pulled),
+        deleted: narrow(deleted),
+        children: narrow(children),
+        pushed: narrow(pushed.pushed),
+        rejected: narrow(pushed.rejected),
+        deferred: narrow(pushed.deferred),
+        conflicts: store.outbox_counts()?.conflicts,
     })
 }

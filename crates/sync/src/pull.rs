@@ -63,7 +63,7 @@ fn detect_conflicts(store: &mut Store, record: &Value) -> Result<(), SyncError> 
 pub async fn contacts(
     store: &mut Store,
     client: &GhlClient,
-    progress: &dyn Fn(Progress),
+    progress: &(dyn Fn(Progress) + Sync),
     cancel: &CancellationToken,
 ) -> Result<u64, SyncError> {
     let since = store.cursor(CONTACTS_CURSOR)?;
@@ -126,7 +126,7 @@ pub async fn children(
     store: &mut Store,
     client: &GhlClient,
     budget: u32,
-    progress: &dyn Fn(Progress),
+    progress: &(dyn Fn(Progress) + Sync),
     cancel: &CancellationToken,
 ) -> Result<u64, SyncError> {
     let due = store.contacts_needing_children(budget)?;

@@ -83,7 +83,7 @@ async fn find_created_contact(
 /// Looks for a note or task a create may already have made, by matching its text among
 /// the contact's children that the store does not know yet.
 async fn find_created_child(
-    store: &Store,
+    store: &mut Store,
     client: &GhlClient,
     entity: Entity,
     parent: &str,
@@ -135,7 +135,7 @@ fn task_input(fields: &Map<String, Value>) -> TaskInput {
     }
 }
 
-async fn send(store: &Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
+async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
     let fields: Map<String, Value> = op.payload["fields"]
         .as_object()
         .cloned()
@@ -286,7 +286,7 @@ pub async fn outbox(
     store: &mut Store,
     client: &GhlClient,
     now: impl Fn() -> i64,
-    progress: &dyn Fn(Progress),
+    progress: &(dyn Fn(Progress) + Sync),
     cancel: &CancellationToken,
 ) -> Result<PushCounts, SyncError> {
     let mut counts = PushCounts::default();

@@ -2,8 +2,12 @@ import {
   type Account,
   type AppInfo,
   type CommandError,
+  type ContactPage,
+  type ContactQuery,
   commands,
+  type OutboxCounts,
   type SessionStatus,
+  type SyncSummary,
 } from "./bindings";
 
 /** A failed command, carrying the core's machine-readable kind for the UI to act on. */
@@ -62,4 +66,19 @@ export async function cancelSignIn(): Promise<void> {
 /** Signs out of the current location. */
 export async function signOut(): Promise<void> {
   unwrap(await commands.signOut());
+}
+
+/** One page of the signed-in location's contacts. */
+export async function listContacts(query: ContactQuery): Promise<ContactPage> {
+  return unwrap(await commands.listContacts(query));
+}
+
+/** Pending, rejected and conflicting changes. */
+export async function getOutboxCounts(): Promise<OutboxCounts> {
+  return unwrap(await commands.outboxCounts());
+}
+
+/** Pulls from HighLevel and pushes pending changes. */
+export async function syncNow(): Promise<SyncSummary> {
+  return unwrap(await commands.syncNow());
 }

@@ -18,6 +18,12 @@ export const commands = {
 	cancelSignIn: () => __TAURI_INVOKE<void>("cancel_sign_in"),
 	/**  Signs out: the location's secrets leave the keychain; its local data stays. */
 	signOut: () => typedError<null, CommandError>(__TAURI_INVOKE("sign_out")),
+	/**  One page of the signed-in location's contacts (search, filters, sort). */
+	listContacts: (query: ContactQuery_Deserialize) => typedError<ContactPage_Serialize, CommandError>(__TAURI_INVOKE("list_contacts", { query })),
+	/**  Pending, rejected and conflicting changes, for the top bar. */
+	outboxCounts: () => typedError<OutboxCounts, CommandError>(__TAURI_INVOKE("outbox_counts")),
+	/**  Pulls from HighLevel and pushes pending changes, one cycle at a time. */
+	syncNow: () => typedError<SyncSummary, CommandError>(__TAURI_INVOKE("sync_now")),
 };
 
 /* Types */
@@ -96,6 +102,128 @@ export type CommandError = {
 	message: string,
 };
 
+/**  One page of contacts. */
+export type ContactPage = ContactPage_Serialize | ContactPage_Deserialize;
+
+/**  One page of contacts. */
+export type ContactPage_Deserialize = {
+	/**  The rows. */
+	rows: ContactRow_Deserialize[],
+	/**  Matching contacts in all (at most the search cap when searching). */
+	total: number,
+	/**  A search matched more contacts than it considers: refine it. */
+	truncated: boolean,
+};
+
+/**  One page of contacts. */
+export type ContactPage_Serialize = {
+	/**  The rows. */
+	rows: ContactRow_Serialize[],
+	/**  Matching contacts in all (at most the search cap when searching). */
+	total: number,
+	/**  A search matched more contacts than it considers: refine it. */
+	truncated: boolean,
+};
+
+/**  A contact-list request. */
+export type ContactQuery = ContactQuery_Serialize | ContactQuery_Deserialize;
+
+/**  A contact-list request. */
+export type ContactQuery_Deserialize = {
+	/**  Search-as-you-type text (prefix match on name, email, phone, company, tags). */
+	search?: string | null,
+	/**  Only contacts with this tag. */
+	tag?: string | null,
+	/**  Only contacts of this business. */
+	businessId?: string | null,
+	/**  Order. */
+	sort?: ContactSort,
+	/**  Rows to skip. */
+	offset?: number,
+	/**  Rows to return (at most 500). */
+	limit?: number,
+};
+
+/**  A contact-list request. */
+export type ContactQuery_Serialize = {
+	/**  Search-as-you-type text (prefix match on name, email, phone, company, tags). */
+	search: string | null,
+	/**  Only contacts with this tag. */
+	tag: string | null,
+	/**  Only contacts of this business. */
+	businessId: string | null,
+	/**  Order. */
+	sort: ContactSort,
+	/**  Rows to skip. */
+	offset: number,
+	/**  Rows to return (at most 500). */
+	limit: number,
+};
+
+/**  A contact as the UI lists it. */
+export type ContactRow = ContactRow_Serialize | ContactRow_Deserialize;
+
+/**  A contact as the UI lists it. */
+export type ContactRow_Deserialize = {
+	/**  GHL's id, or `local_…` for a contact not yet in GHL. */
+	id: string,
+	/**  First name. */
+	firstName?: string | null,
+	/**  Last name. */
+	lastName?: string | null,
+	/**  Email. */
+	email?: string | null,
+	/**  Phone. */
+	phone?: string | null,
+	/**  Company. */
+	companyName?: string | null,
+	/**  Business id. */
+	businessId?: string | null,
+	/**  Tags. */
+	tags: string[],
+	/**  Added (ISO 8601). */
+	dateAdded?: string | null,
+	/**  Last changed (ISO 8601). */
+	dateUpdated?: string | null,
+	/**  Operations waiting for GHL. */
+	pending: number,
+};
+
+/**  A contact as the UI lists it. */
+export type ContactRow_Serialize = {
+	/**  GHL's id, or `local_…` for a contact not yet in GHL. */
+	id: string,
+	/**  First name. */
+	firstName: string | null,
+	/**  Last name. */
+	lastName: string | null,
+	/**  Email. */
+	email: string | null,
+	/**  Phone. */
+	phone: string | null,
+	/**  Company. */
+	companyName: string | null,
+	/**  Business id. */
+	businessId: string | null,
+	/**  Tags. */
+	tags: string[],
+	/**  Added (ISO 8601). */
+	dateAdded: string | null,
+	/**  Last changed (ISO 8601). */
+	dateUpdated: string | null,
+	/**  Operations waiting for GHL. */
+	pending: number,
+};
+
+/**  How to order the contact list. */
+export type ContactSort = 
+/**  Last name, then first name. */
+"name" | 
+/**  Newest first. */
+"dateAdded" | 
+/**  Most recently changed first. */
+"dateUpdated";
+
 /**  What went wrong, in terms the UI can act on. */
 export type ErrorKind = 
 /**  The local data directory or database could not be used. */
@@ -114,6 +242,16 @@ export type ErrorKind =
 "keychain" | 
 /**  Something else failed; the message says what. */
 "internal";
+
+/**  Outbox counts for the always-visible indicator. */
+export type OutboxCounts = {
+	/**  Waiting or being sent. */
+	pending: number,
+	/**  Refused by GHL. */
+	rejected: number,
+	/**  Waiting for the user to resolve a conflict. */
+	conflicts: number,
+};
 
 /**  Who is signed in, and whether secrets outlive this session. */
 export type SessionStatus = SessionStatus_Serialize | SessionStatus_Deserialize;
@@ -142,6 +280,24 @@ export type SignInKind =
 "privateIntegration" | 
 /**  The embedded demo sandbox. */
 "demo";
+
+/**  What one cycle did. */
+export type SyncSummary = {
+	/**  Contacts pulled. */
+	pulled: number,
+	/**  Contacts found deleted in GHL. */
+	deleted: number,
+	/**  Contacts whose children were fetched. */
+	children: number,
+	/**  Operations GHL acknowledged. */
+	pushed: number,
+	/**  Operations GHL refused (waiting for the user). */
+	rejected: number,
+	/**  Operations put back for a later cycle. */
+	deferred: number,
+	/**  Conflicts waiting for the user after the cycle. */
+	conflicts: number,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
