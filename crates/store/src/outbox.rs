@@ -364,6 +364,46 @@ impl Store {
         Ok(())
     }
 
+    /// Resolves a conflict in favour of the user's values: each field's base becomes
+    /// GHL's current value, so the change is sent as is on the next sync.
+    pub fn keep_mine(&mut self, seq: i64) -> StoreResult<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let mut op = get_op(&tx, seq)?;
+        if op.state == OpState::Sending {
+            return Err(StoreError::InvalidState(
+                "that change is being sent; wait for the answer".into(),
+            ));
+        }
+        let synced: Option<String> = tx
+            .query_row(
+                &format!("SELECT raw FROM {} WHERE id = ?1", synced_table(op.entity)),
+                [&op.entity_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let server: Value = synced
+            .map(|raw| serde_json::from_str(&raw))
+            .transpose()?
+            .unwrap_or(Value::Null);
+        if let Some(fields) = op.payload["fields"].as_object_mut() {
+            for (key, change) in fields.iter_mut() {
+                change["base"] = server.get(key).cloned().unwrap_or(Value::Null);
+            }
+        }
+        tx.execute("UPDATE outbox SET payload = ?1, state = 'pending', last_error = NULL, next_attempt_at = 0, updated_at = ?2 WHERE seq = ?3", params![op.payload.to_string(), now, seq])?;
+        log_activity(
+            &tx,
+            now,
+            "resolve",
+            Some(op.entity),
+            Some(&op.entity_id),
+            "Kept your version of a conflicting change",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Drops an operation; the record reverts to GHL's version. Discarding a create
     /// drops the record with everything queued for it and, for a contact, its children.
     pub fn discard(&mut self, seq: i64) -> StoreResult<()> {
