@@ -27,7 +27,7 @@ impl Rig {
     async fn new(contacts: usize) -> Self {
         let limits = Limits {
             max: 100_000,
-            interval_ms: 10_000,
+            interval_ms: 200,
             daily: 1_000_000,
         };
         let sandbox = Sandbox::start_local(SandboxConfig {
@@ -436,4 +436,116 @@ async fn contacts_deleted_in_ghl_disappear_unless_edited() {
         "an edited contact deleted in GHL is kept as a conflict"
     );
     assert_eq!(summary.conflicts, 1);
+}
+
+#[tokio::test]
+async fn a_fault_storm_converges_with_nothing_lost_or_duplicated() {
+    let mut rig = Rig::new(60).await;
+    rig.sync().await;
+    let synced: Vec<String> = rig
+        .store
+        .list_contacts(&ContactQuery {
+            limit: 500,
+            ..ContactQuery::default()
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.id)
+        .take(40)
+        .collect();
+    let mut created = Vec::new();
+    for n in 0..60 {
+        let id = rig.store.create_contact(fields(json!({ "firstName": format!("Storm{n}"), "email": format!("storm{n}@example.com") }))).unwrap();
+        rig.store
+            .create_note(&id, &format!("storm note {n}"), None)
+            .unwrap();
+        created.push(id);
+    }
+    for (n, id) in synced.iter().enumerate() {
+        rig.store
+            .update_contact(id, fields(json!({ "city": format!("Storm City {n}") })))
+            .unwrap();
+        rig.store.add_tags(id, &[format!("storm{n}")]).unwrap();
+    }
+    rig.sandbox
+        .set_faults(Faults {
+            error_rate: 0.15,
+            burst_429: 5,
+            reset_before_commit: 8,
+            reset_after_commit: 8,
+            create_422_but_created: 6,
+            ..Faults::default()
+        })
+        .unwrap();
+    let mut cycles = 0;
+    while !rig.store.outbox().unwrap().is_empty() {
+        cycles += 1;
+        assert!(
+            cycles <= 60,
+            "the storm never converged: {:?}",
+            rig.store.outbox().unwrap().first()
+        );
+        let clock = rig.clock.clone();
+        let _ = sync_once(
+            &mut rig.store,
+            &rig.client,
+            SyncOptions { children_budget: 0 },
+            move || clock.load(Ordering::SeqCst),
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await;
+        rig.advance(3_600_000);
+        if cycles == 30 {
+            rig.sandbox.set_faults(Faults::default()).unwrap();
+        }
+    }
+    rig.sandbox.set_faults(Faults::default()).unwrap();
+    let log = rig.log(0);
+    assert!(log.iter().any(|r| r.dropped), "connections were dropped");
+    assert!(log.iter().any(|r| r.status >= 500), "5xx were injected");
+    let posts = log
+        .iter()
+        .filter(|r| {
+            r.method == "POST"
+                && r.path == "/contacts/"
+                && (r.status == 201 || r.status == 422 || r.dropped)
+        })
+        .count();
+    assert!(posts >= 60);
+    for (n, local) in created.iter().enumerate() {
+        let server = rig
+            .store
+            .server_id(local)
+            .unwrap()
+            .expect("every created contact reached GHL");
+        let found = rig
+            .client
+            .find_duplicate(Some(&format!("storm{n}@example.com")), None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            found.id, server,
+            "storm{n}: GHL's copy is the one the app knows"
+        );
+        let notes = rig.client.list_notes(&server).await.unwrap();
+        assert_eq!(notes.len(), 1, "storm{n}: exactly one note");
+    }
+    let storms = rig
+        .client
+        .search_contacts(&ghl::SearchRequest {
+            page_limit: 500,
+            query: Some("storm".into()),
+            ..ghl::SearchRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(storms.total, 60, "no duplicate contacts");
+    for (n, id) in synced.iter().enumerate() {
+        let contact = rig.client.get_contact(id).await.unwrap();
+        assert_eq!(contact.extra["city"], format!("Storm City {n}").as_str());
+        assert!(contact.tags.contains(&format!("storm{n}")));
+    }
 }
