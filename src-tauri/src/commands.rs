@@ -2,7 +2,7 @@
 
 use desk_auth::{Account, OAuthSettings};
 use desk_store::{
-    model::{ContactPage, ContactQuery, OutboxCounts},
+    model::{ContactPage, ContactQuery, OutboxCounts, PendingChange},
     AppInfo, Store,
 };
 use desk_sync::{SyncOptions, SyncSummary};
@@ -304,4 +304,51 @@ fn sync_error(err: desk_sync::SyncError) -> CommandError {
         S::BudgetExhausted | S::Ghl(_) => ErrorKind::Internal,
     };
     CommandError::new(kind, err.to_string())
+}
+
+/// Every queued change, described, for the Pending changes screen.
+#[tauri::command]
+#[specta::specta]
+pub async fn pending_changes(
+    state: State<'_, AppState>,
+) -> Result<Vec<PendingChange>, CommandError> {
+    with_reader(&state, Store::pending_changes).await
+}
+
+/// What the user decided about a queued change.
+#[derive(Debug, Clone, Copy, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ChangeAction {
+    /// Drop it; the record goes back to HighLevel's version.
+    Discard,
+    /// Send it again on the next sync.
+    Retry,
+    /// A conflict: send my version over HighLevel's.
+    KeepMine,
+}
+
+/// Applies the user's decision about one queued change.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_change(
+    state: State<'_, AppState>,
+    seq: u32,
+    action: ChangeAction,
+) -> Result<(), CommandError> {
+    let location = state
+        .session
+        .lock()
+        .await
+        .as_ref()
+        .map(|s| s.account.location_id.clone())
+        .ok_or_else(not_signed_in)?;
+    let mut store =
+        Store::open(&state.layout.location_database(&location)?).map_err(store_error)?;
+    let seq = i64::from(seq);
+    match action {
+        ChangeAction::Discard => store.discard(seq),
+        ChangeAction::Retry => store.retry_now(seq),
+        ChangeAction::KeepMine => store.keep_mine(seq),
+    }
+    .map_err(store_error)
 }

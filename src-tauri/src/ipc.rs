@@ -21,6 +21,8 @@ pub fn builder() -> Builder<tauri::Wry> {
         commands::list_contacts,
         commands::outbox_counts,
         commands::sync_now,
+        commands::pending_changes,
+        commands::resolve_change,
     ])
 }
 

@@ -2,7 +2,14 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import type { Account, AppInfo, ContactPage, ContactRow, SyncSummary } from "./lib/bindings";
+import type {
+  Account,
+  AppInfo,
+  ContactPage,
+  ContactRow,
+  PendingChange,
+  SyncSummary,
+} from "./lib/bindings";
 
 const INFO: AppInfo = {
   version: "9.8.7",
@@ -193,6 +200,40 @@ describe("App frame", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Use this token" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("no longer valid");
     expect(seen).toEqual([{ token: "pit-abc", locationId: "loc9" }]);
+  });
+
+  it("lists pending changes and discards a rejected one", async () => {
+    const rejected: PendingChange = {
+      seq: 7,
+      entity: "contact",
+      entityId: "c1",
+      op: "update",
+      state: "rejected",
+      summary: "Changed contact: companyName",
+      lastError: "property companyName should not exist",
+      attempts: 1,
+    };
+    let queue: PendingChange[] = [rejected];
+    const resolved: unknown[] = [];
+    serveAppInfo(() => INFO, {
+      session_status: () => ({ account: DEMO, keychainPersistent: true }),
+      sync_now: () => SUMMARY,
+      outbox_counts: () => ({ pending: 0, rejected: queue.length, conflicts: 0 }),
+      pending_changes: () => queue,
+      resolve_change: (args) => {
+        resolved.push(args);
+        queue = [];
+        return null;
+      },
+    });
+    window.location.hash = "#/pending";
+    render(App);
+    expect(await screen.findByText("Changed contact: companyName")).toBeInTheDocument();
+    expect(screen.getByText("Rejected by HighLevel")).toBeInTheDocument();
+    expect(screen.getByText("property companyName should not exist")).toBeInTheDocument();
+    await fireEvent.click(screen.getByRole("button", { name: "Discard" }));
+    expect(await screen.findByText("No pending changes")).toBeInTheDocument();
+    expect(resolved).toEqual([{ seq: 7, action: "discard" }]);
   });
 
   it("says when no keychain is available", async () => {

@@ -337,3 +337,26 @@ pub struct FetchStatus {
     /// The last error, cleared by a success.
     pub last_error: Option<String>,
 }
+
+/// A queued change as the Pending changes screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PendingChange {
+    /// Queue number (to retry or discard it).
+    pub seq: u32,
+    /// What kind of record.
+    pub entity: Entity,
+    /// The record's id.
+    pub entity_id: String,
+    /// What it does.
+    pub op: OpKind,
+    /// Where it stands.
+    pub state: OpState,
+    /// What it changes, in words.
+    pub summary: String,
+    /// GHL's message or the last failure.
+    pub last_error: Option<String>,
+    /// Times sent.
+    pub attempts: u32,
+}

@@ -9,7 +9,7 @@ use crate::{
     db::Store,
     edits::{is_local_id, log_activity},
     error::{StoreError, StoreResult},
-    model::{Entity, OpKind, OpState, OutboxCounts, OutboxOp},
+    model::{Entity, OpKind, OpState, OutboxCounts, OutboxOp, PendingChange},
     view,
 };
 
@@ -176,6 +176,54 @@ impl Store {
             .prepare(&format!("SELECT {COLUMNS} FROM outbox ORDER BY seq"))?;
         let ops = stmt.query_map([], read_op)?.collect::<Result<_, _>>()?;
         Ok(ops)
+    }
+
+    /// Every queued change, described for people, in queue order.
+    pub fn pending_changes(&self) -> StoreResult<Vec<PendingChange>> {
+        Ok(self
+            .outbox()?
+            .into_iter()
+            .map(|op| {
+                let fields = || {
+                    op.payload["fields"]
+                        .as_object()
+                        .map(|f| f.keys().cloned().collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default()
+                };
+                let list = |key: &str| {
+                    op.payload[key]
+                        .as_array()
+                        .map(|t| {
+                            t.iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default()
+                };
+                let what = op.entity.as_str();
+                let summary = match op.op {
+                    OpKind::Create => format!("New {what} ({})", fields()),
+                    OpKind::Update => format!("Changed {what}: {}", fields()),
+                    OpKind::Delete => format!("Deleted {what}"),
+                    OpKind::Tags => match (list("add"), list("remove")) {
+                        (add, remove) if remove.is_empty() => format!("Added tags: {add}"),
+                        (add, remove) if add.is_empty() => format!("Removed tags: {remove}"),
+                        (add, remove) => format!("Added tags: {add}; removed: {remove}"),
+                    },
+                };
+                PendingChange {
+                    seq: op.seq as u32,
+                    entity: op.entity,
+                    entity_id: op.entity_id,
+                    op: op.op,
+                    state: op.state,
+                    summary,
+                    last_error: op.last_error,
+                    attempts: op.attempts as u32,
+                }
+            })
+            .collect())
     }
 
     /// The queued operations of one record, in order.

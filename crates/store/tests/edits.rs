@@ -548,3 +548,25 @@ fn very_common_search_prefixes_are_capped_and_say_so() {
         .unwrap();
     assert_eq!((none.total, none.rows.len()), (0, 0));
 }
+
+#[test]
+fn pending_changes_are_described_for_people() {
+    let mut s = store();
+    s.apply_contacts(&[server_contact("c1", "Grace", "g@example.com")])
+        .unwrap();
+    let id = s
+        .create_contact(fields(
+            json!({ "firstName": "Ada", "email": "ada@example.com" }),
+        ))
+        .unwrap();
+    s.update_contact("c1", fields(json!({ "city": "Arlington" })))
+        .unwrap();
+    s.add_tags("c1", &["vip".into()]).unwrap();
+    s.delete_contact(&id).unwrap();
+    let changes = s.pending_changes().unwrap();
+    let summaries: Vec<&str> = changes.iter().map(|c| c.summary.as_str()).collect();
+    assert_eq!(summaries, vec!["Changed contact: city", "Added tags: vip"]);
+    assert!(changes
+        .iter()
+        .all(|c| c.state == OpState::Pending && c.entity_id == "c1"));
+}

@@ -1,11 +1,13 @@
 import {
   type Account,
   type AppInfo,
+  type ChangeAction,
   type CommandError,
   type ContactPage,
   type ContactQuery,
   commands,
   type OutboxCounts,
+  type PendingChange,
   type SessionStatus,
   type SyncSummary,
 } from "./bindings";
@@ -81,4 +83,14 @@ export async function getOutboxCounts(): Promise<OutboxCounts> {
 /** Pulls from HighLevel and pushes pending changes. */
 export async function syncNow(): Promise<SyncSummary> {
   return unwrap(await commands.syncNow());
+}
+
+/** Every queued change, described. */
+export async function getPendingChanges(): Promise<PendingChange[]> {
+  return unwrap(await commands.pendingChanges());
+}
+
+/** Discards, retries, or (for a conflict) keeps the user's version of a queued change. */
+export async function resolveChange(seq: number, action: ChangeAction): Promise<void> {
+  unwrap(await commands.resolveChange(seq, action));
 }

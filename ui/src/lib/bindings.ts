@@ -24,6 +24,10 @@ export const commands = {
 	outboxCounts: () => typedError<OutboxCounts, CommandError>(__TAURI_INVOKE("outbox_counts")),
 	/**  Pulls from HighLevel and pushes pending changes, one cycle at a time. */
 	syncNow: () => typedError<SyncSummary, CommandError>(__TAURI_INVOKE("sync_now")),
+	/**  Every queued change, described, for the Pending changes screen. */
+	pendingChanges: () => typedError<PendingChange_Serialize[], CommandError>(__TAURI_INVOKE("pending_changes")),
+	/**  Applies the user's decision about one queued change. */
+	resolveChange: (seq: number, action: ChangeAction) => typedError<null, CommandError>(__TAURI_INVOKE("resolve_change", { seq, action })),
 };
 
 /* Types */
@@ -93,6 +97,15 @@ export type AppInfo_Serialize = {
 	/**  The database of the location in use; `None` until a location is signed in. */
 	databasePath: string | null,
 };
+
+/**  What the user decided about a queued change. */
+export type ChangeAction = 
+/**  Drop it; the record goes back to HighLevel's version. */
+"discard" | 
+/**  Send it again on the next sync. */
+"retry" | 
+/**  A conflict: send my version over HighLevel's. */
+"keepMine";
 
 /**  An error as the webview receives it. */
 export type CommandError = {
@@ -224,6 +237,15 @@ export type ContactSort =
 /**  Most recently changed first. */
 "dateUpdated";
 
+/**  The kinds of record the outbox can change. */
+export type Entity = 
+/**  A contact. */
+"contact" | 
+/**  A note of a contact. */
+"note" | 
+/**  A task of a contact. */
+"task";
+
 /**  What went wrong, in terms the UI can act on. */
 export type ErrorKind = 
 /**  The local data directory or database could not be used. */
@@ -243,6 +265,31 @@ export type ErrorKind =
 /**  Something else failed; the message says what. */
 "internal";
 
+/**  What an outbox operation does. */
+export type OpKind = 
+/**  Create the record (payload `{"fields": {…}}`). */
+"create" | 
+/**
+ *  Change fields (payload `{"fields": {name: {"value", "base"}}}`: each change keeps
+ *  the server value it was made against).
+ */
+"update" | 
+/**  Delete the record. */
+"delete" | 
+/**  Add and remove contact tags (payload `{"add": […], "remove": […]}`). */
+"tags";
+
+/**  Where an operation stands. */
+export type OpState = 
+/**  Waiting to be sent. */
+"pending" | 
+/**  Sent; the outcome is not known yet (after a crash: look the record up first). */
+"sending" | 
+/**  GHL refused it; the user edits and retries, or discards. */
+"rejected" | 
+/**  GHL changed the same thing; the user decides. */
+"conflict";
+
 /**  Outbox counts for the always-visible indicator. */
 export type OutboxCounts = {
 	/**  Waiting or being sent. */
@@ -251,6 +298,49 @@ export type OutboxCounts = {
 	rejected: number,
 	/**  Waiting for the user to resolve a conflict. */
 	conflicts: number,
+};
+
+/**  A queued change as the Pending changes screen shows it. */
+export type PendingChange = PendingChange_Serialize | PendingChange_Deserialize;
+
+/**  A queued change as the Pending changes screen shows it. */
+export type PendingChange_Deserialize = {
+	/**  Queue number (to retry or discard it). */
+	seq: number,
+	/**  What kind of record. */
+	entity: Entity,
+	/**  The record's id. */
+	entityId: string,
+	/**  What it does. */
+	op: OpKind,
+	/**  Where it stands. */
+	state: OpState,
+	/**  What it changes, in words. */
+	summary: string,
+	/**  GHL's message or the last failure. */
+	lastError?: string | null,
+	/**  Times sent. */
+	attempts: number,
+};
+
+/**  A queued change as the Pending changes screen shows it. */
+export type PendingChange_Serialize = {
+	/**  Queue number (to retry or discard it). */
+	seq: number,
+	/**  What kind of record. */
+	entity: Entity,
+	/**  The record's id. */
+	entityId: string,
+	/**  What it does. */
+	op: OpKind,
+	/**  Where it stands. */
+	state: OpState,
+	/**  What it changes, in words. */
+	summary: string,
+	/**  GHL's message or the last failure. */
+	lastError: string | null,
+	/**  Times sent. */
+	attempts: number,
 };
 
 /**  Who is signed in, and whether secrets outlive this session. */
