@@ -56,11 +56,7 @@ fn synced_raw(
     entity: Entity,
     id: &str,
 ) -> StoreResult<Option<Map<String, Value>>> {
-    let table = match entity {
-        Entity::Contact => "synced_contacts",
-        Entity::Note => "synced_notes",
-        Entity::Task => "synced_tasks",
-    };
+    let table = entity.synced_table();
     let raw: Option<String> = tx
         .query_row(
             &format!("SELECT raw FROM {table} WHERE id = ?1"),
@@ -75,11 +71,7 @@ fn synced_raw(
 }
 
 fn view_exists(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<bool> {
-    let table = match entity {
-        Entity::Contact => "contacts",
-        Entity::Note => "notes",
-        Entity::Task => "tasks",
-    };
+    let table = entity.view_table();
     Ok(tx
         .query_row(
             &format!("SELECT 1 FROM {table} WHERE id = ?1"),
@@ -203,11 +195,7 @@ fn queue_update(
         }
         _ => {
             let current: Map<String, Value> = {
-                let table = match entity {
-                    Entity::Contact => "contacts",
-                    Entity::Note => "notes",
-                    Entity::Task => "tasks",
-                };
+                let table = entity.view_table();
                 let raw: String = tx.query_row(
                     &format!("SELECT raw FROM {table} WHERE id = ?1"),
                     [id],

@@ -26,6 +26,24 @@ impl Entity {
         }
     }
 
+    /// The table holding what GHL last said about records of this kind.
+    pub(crate) fn synced_table(self) -> &'static str {
+        match self {
+            Self::Contact => "synced_contacts",
+            Self::Note => "synced_notes",
+            Self::Task => "synced_tasks",
+        }
+    }
+
+    /// The table the UI reads (GHL's version with pending changes applied).
+    pub(crate) fn view_table(self) -> &'static str {
+        match self {
+            Self::Contact => "contacts",
+            Self::Note => "notes",
+            Self::Task => "tasks",
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "contact" => Some(Self::Contact),

@@ -43,14 +43,6 @@ fn read_op(r: &Row<'_>) -> rusqlite::Result<OutboxOp> {
     })
 }
 
-fn synced_table(entity: Entity) -> &'static str {
-    match entity {
-        Entity::Contact => "synced_contacts",
-        Entity::Note => "synced_notes",
-        Entity::Task => "synced_tasks",
-    }
-}
-
 fn get_op(tx: &Transaction<'_>, seq: i64) -> StoreResult<OutboxOp> {
     tx.query_row(
         &format!("SELECT {COLUMNS} FROM outbox WHERE seq = ?1"),
@@ -84,11 +76,7 @@ fn remap(
     server: &str,
     now: i64,
 ) -> StoreResult<()> {
-    let view_table = match entity {
-        Entity::Contact => "contacts",
-        Entity::Note => "notes",
-        Entity::Task => "tasks",
-    };
+    let view_table = entity.view_table();
     tx.execute(
         &format!("UPDATE {view_table} SET id = ?1 WHERE id = ?2"),
         params![server, local],
@@ -138,7 +126,7 @@ fn store_synced(
         Entity::Note | Entity::Task => {
             let contact = record["contactId"].as_str().or(parent).unwrap_or_default();
             tx.execute(
-                &format!("INSERT INTO {} (id, contact_id, raw) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, raw = excluded.raw, remote_deleted = 0", synced_table(entity)),
+                &format!("INSERT INTO {} (id, contact_id, raw) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, raw = excluded.raw, remote_deleted = 0", entity.synced_table()),
                 params![id, contact, raw],
             )?;
         }
@@ -148,7 +136,7 @@ fn store_synced(
 
 pub(crate) fn forget_synced(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<()> {
     tx.execute(
-        &format!("DELETE FROM {} WHERE id = ?1", synced_table(entity)),
+        &format!("DELETE FROM {} WHERE id = ?1", entity.synced_table()),
         [id],
     )?;
     if entity == Entity::Contact {
@@ -425,7 +413,7 @@ impl Store {
         }
         let synced: Option<String> = tx
             .query_row(
-                &format!("SELECT raw FROM {} WHERE id = ?1", synced_table(op.entity)),
+                &format!("SELECT raw FROM {} WHERE id = ?1", op.entity.synced_table()),
                 [&op.entity_id],
                 |r| r.get(0),
             )
@@ -479,7 +467,7 @@ impl Store {
                 .query_row(
                     &format!(
                         "SELECT remote_deleted FROM {} WHERE id = ?1",
-                        synced_table(op.entity)
+                        op.entity.synced_table()
                     ),
                     [&op.entity_id],
                     |r| r.get::<_, i64>(0),

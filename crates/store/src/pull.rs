@@ -22,11 +22,7 @@ fn pending_ops(tx: &Transaction<'_>, id: &str) -> StoreResult<i64> {
 /// Forgets a record GHL no longer has; if the user has pending changes to it, keeps it
 /// and turns those changes into a conflict instead.
 fn remote_delete(tx: &Transaction<'_>, entity: Entity, id: &str, now: i64) -> StoreResult<()> {
-    let table = match entity {
-        Entity::Contact => "synced_contacts",
-        Entity::Note => "synced_notes",
-        Entity::Task => "synced_tasks",
-    };
+    let table = entity.synced_table();
     if pending_ops(tx, id)? > 0 {
         tx.execute(
             &format!("UPDATE {table} SET remote_deleted = 1 WHERE id = ?1"),

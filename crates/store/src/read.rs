@@ -227,11 +227,7 @@ impl Store {
 
     /// A note's or task's fields as the view holds them (synced ⊕ pending).
     pub fn child_raw(&self, entity: crate::model::Entity, id: &str) -> StoreResult<Value> {
-        let table = match entity {
-            crate::model::Entity::Note => "notes",
-            crate::model::Entity::Task => "tasks",
-            crate::model::Entity::Contact => "contacts",
-        };
+        let table = entity.view_table();
         let raw: String = self
             .conn
             .query_row(

@@ -83,11 +83,7 @@ struct Composed {
 }
 
 fn compose(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<Composed> {
-    let synced_table = match entity {
-        Entity::Contact => "synced_contacts",
-        Entity::Note => "synced_notes",
-        Entity::Task => "synced_tasks",
-    };
+    let synced_table = entity.synced_table();
     let parent_column = if entity == Entity::Contact {
         "NULL"
     } else {
