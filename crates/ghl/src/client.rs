@@ -28,6 +28,9 @@ pub const VERSION_CALENDARS: &str = "2021-04-15";
 /// How consecutive 429s one call tolerates (each waits a window) before giving up.
 const MAX_RATE_LIMIT_WAITS: u32 = 6;
 
+/// How long a reachability probe waits for any answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Where and how to reach GHL.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -209,6 +212,18 @@ impl GhlClient {
     /// The pacer, to share with another client of the same location.
     pub fn pacer(&self) -> Arc<Pacer> {
         self.pacer.clone()
+    }
+
+    /// Whether GHL's API host answers at all: one unauthenticated request to the API
+    /// base that costs nothing against the location's rate limit. Any HTTP answer, even
+    /// an error status, means the network path to GHL works.
+    pub async fn reachable(&self) -> bool {
+        self.http
+            .head(self.config.api_base.clone())
+            .timeout(PROBE_TIMEOUT)
+            .send()
+            .await
+            .is_ok()
     }
 
     pub(crate) async fn send<T: DeserializeOwned>(&self, call: Call) -> GhlResult<T> {

@@ -25,6 +25,8 @@ pub struct Budget {
     pub daily_remaining: Option<u32>,
     /// The daily limit, as GHL last reported.
     pub daily_limit: Option<u32>,
+    /// Requests this pacer has let through since it was made (progress and ETA).
+    pub sent_total: u64,
 }
 
 #[derive(Debug)]
@@ -35,6 +37,7 @@ struct State {
     blocked_until: Option<Instant>,
     daily_remaining: Option<u32>,
     daily_limit: Option<u32>,
+    sent_total: u64,
 }
 
 /// The pacer of one location, shared by every request to it.
@@ -66,6 +69,7 @@ impl Pacer {
                 blocked_until: None,
                 daily_remaining: None,
                 daily_limit: None,
+                sent_total: 0,
             }),
             margin,
         }
@@ -96,6 +100,7 @@ impl Pacer {
                     _ if (s.sent.len() as u32) < s.max.max(1) => {
                         s.blocked_until = None;
                         s.sent.push_back(now);
+                        s.sent_total += 1;
                         return;
                     }
                     _ => s.sent.front().map_or(Duration::ZERO, |first| {
@@ -149,6 +154,7 @@ impl Pacer {
             interval: s.interval,
             daily_remaining: s.daily_remaining,
             daily_limit: s.daily_limit,
+            sent_total: s.sent_total,
         }
     }
 }

@@ -13,6 +13,7 @@ pub struct SearchPager<'a> {
     client: &'a GhlClient,
     request: SearchRequest,
     done: bool,
+    total: Option<u64>,
 }
 
 impl<'a> SearchPager<'a> {
@@ -27,7 +28,13 @@ impl<'a> SearchPager<'a> {
             client,
             request,
             done: false,
+            total: None,
         }
+    }
+
+    /// How many contacts match, as GHL said with the last page.
+    pub fn total(&self) -> Option<u64> {
+        self.total
     }
 
     /// Only contacts whose `dateUpdated` is at or after `since` (ISO 8601), for
@@ -55,6 +62,7 @@ impl<'a> SearchPager<'a> {
             return Ok(None);
         }
         let page = self.client.search_contacts(&self.request).await?;
+        self.total = Some(page.total);
         if page.contacts.len() < self.request.page_limit as usize {
             self.done = true;
         }

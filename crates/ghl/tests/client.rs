@@ -795,3 +795,32 @@ async fn agency_tokens_mint_location_tokens() {
         .await
         .is_ok());
 }
+
+#[tokio::test]
+async fn reachability_probe_tells_a_live_host_from_a_dead_one() {
+    let sandbox = sandbox_with(SandboxConfig {
+        contacts: 1,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let client = pit_client(&sandbox);
+    let before = client.budget().sent_total;
+    assert!(client.reachable().await);
+    assert_eq!(
+        client.budget().sent_total,
+        before,
+        "a probe costs nothing against the rate limit"
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let base = format!("http://127.0.0.1:{port}/");
+    let dead = GhlClient::new(
+        ClientConfig::with_bases(&base, &base).unwrap(),
+        Arc::new(StaticToken::new("unused")),
+        "loc",
+    )
+    .unwrap();
+    assert!(!dead.reachable().await);
+}

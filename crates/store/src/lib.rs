@@ -15,6 +15,7 @@ pub mod model;
 mod outbox;
 mod pull;
 mod read;
+mod settings;
 pub mod validate;
 mod view;
 

@@ -163,12 +163,20 @@ CREATE TABLE children_freshness (
 ) STRICT;
 "#;
 
+const V4_SETTINGS: &str = r#"
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+"#;
+
 /// Every migration, oldest first. Append only: never edit one that has shipped.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(V1_CACHE),
         M::up(V2_OUTBOX),
         M::up(V3_SYNC_STATE),
+        M::up(V4_SETTINGS),
     ])
 }
 
@@ -198,6 +206,7 @@ mod tests {
             "activity",
             "sync_cursors",
             "fetch_status",
+            "settings",
             "children_freshness",
         ] {
             let n: i64 = conn

@@ -378,3 +378,38 @@ pub struct PendingChange {
     /// Times sent.
     pub attempts: u32,
 }
+
+/// What a sync does when GHL changed a field the user also changed, chosen per account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum MergePolicy {
+    /// Keep both and let the user decide on the review screen.
+    #[default]
+    Ask,
+    /// Send the user's value over GHL's.
+    PreferMine,
+    /// Take GHL's value and drop the user's change to that field.
+    PreferGhl,
+}
+
+impl MergePolicy {
+    /// The name stored in the database and accepted by the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ask => "ask",
+            Self::PreferMine => "prefer-mine",
+            Self::PreferGhl => "prefer-ghl",
+        }
+    }
+
+    /// Reads a stored or typed name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ask" => Some(Self::Ask),
+            "prefer-mine" | "mine" => Some(Self::PreferMine),
+            "prefer-ghl" | "ghl" | "theirs" => Some(Self::PreferGhl),
+            _ => None,
+        }
+    }
+}

@@ -280,6 +280,27 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::begin_send`] for several operations in one durable write, so a round of
+    /// concurrent sends costs one disk flush; all are marked or none.
+    pub fn begin_sends(&mut self, seqs: &[i64]) -> StoreResult<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        {
+            let mut mark = tx.prepare_cached(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?1 WHERE seq = ?2 AND state = 'pending'",
+            )?;
+            for seq in seqs {
+                if mark.execute(params![now, seq])? == 0 {
+                    return Err(StoreError::InvalidState(format!(
+                        "queued change {seq} is not pending"
+                    )));
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Records GHL's acknowledgement: server truth is updated, the operation leaves the
     /// queue and, for a create, the local id becomes GHL's everywhere.
     pub fn complete(&mut self, seq: i64, ack: Ack) -> StoreResult<String> {
@@ -437,6 +458,42 @@ impl Store {
             "Kept your version of a conflicting change",
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Resolves a conflict in favour of GHL for `fields` only: those fields leave the
+    /// change (the record shows GHL's values), the rest is sent on the next sync. A
+    /// change left with no field is dropped.
+    pub fn keep_theirs(&mut self, seq: i64, fields: &[String]) -> StoreResult<()> {
+        let now = self.now();
+        let tx = self.conn.transaction()?;
+        let mut op = get_op(&tx, seq)?;
+        if op.state == OpState::Sending {
+            return Err(StoreError::InvalidState(
+                "that change is being sent; wait for the answer".into(),
+            ));
+        }
+        let left = match op.payload["fields"].as_object_mut() {
+            Some(changes) => {
+                changes.retain(|key, _| !fields.contains(key));
+                changes.len()
+            }
+            None => 0,
+        };
+        tx.execute("UPDATE outbox SET payload = ?1, state = 'pending', last_error = NULL, next_attempt_at = 0, updated_at = ?2 WHERE seq = ?3", params![op.payload.to_string(), now, seq])?;
+        view::refresh(&tx, op.entity, &op.entity_id)?;
+        log_activity(
+            &tx,
+            now,
+            "resolve",
+            Some(op.entity),
+            Some(&op.entity_id),
+            &format!("Kept HighLevel's {}", fields.join(", ")),
+        )?;
+        tx.commit()?;
+        if left == 0 {
+            self.discard(seq)?;
+        }
         Ok(())
     }
 

@@ -3,7 +3,9 @@
 //! appointments; (2) flushing 1,000 queued edits. For each: wall time, requests, 429s,
 //! and the ratio of the wall time to the floor the limit allows for that many requests
 //! ((⌈requests / 100⌉ − 1) × 10 s; goal ≤ 1.05, 0 × 429). `GHL_BENCH_CONTACTS` sets N
-//! (default 300; 10,000 takes about 50 minutes because of the limit).
+//! (default 300; 10,000 takes about 17 minutes because of the limit) and
+//! `GHL_BENCH_LATENCY_MS` the sandbox's answer latency (default 150 ms, like a real
+//! round trip to GHL, so that the figures include hiding latency behind concurrency).
 
 use std::{sync::Arc, time::Instant};
 
@@ -41,8 +43,16 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
+    let latency_ms: u64 = std::env::var("GHL_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
     let sandbox = Sandbox::start_local(SandboxConfig {
         contacts,
+        faults: ghl_sandbox::Faults {
+            latency_ms,
+            ..ghl_sandbox::Faults::default()
+        },
         ..SandboxConfig::default()
     })
     .await
@@ -67,7 +77,10 @@ async fn main() {
         .await
         .expect("first sync");
     let since = report(
-        &format!("first sync of {} contacts with children", summary.pulled),
+        &format!(
+            "first sync of {} contacts with children ({} ms latency)",
+            summary.pulled, latency_ms
+        ),
         &sandbox,
         0,
         started.elapsed().as_secs_f64(),

@@ -7,6 +7,7 @@ pub mod error;
 pub mod progress;
 pub mod pull;
 pub mod push;
+pub mod schedule;
 
 use desk_store::Store;
 use ghl::GhlClient;
@@ -14,13 +15,18 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 pub use error::SyncError;
-pub use progress::Progress;
+pub use progress::{Phase, Progress};
+
+/// Requests in flight at once; the pacer still spaces them under the rate limit, so
+/// this only hides GHL's latency.
+pub(crate) const IN_FLIGHT: usize = 8;
 
 /// Limits of one cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncOptions {
-    /// Contacts whose notes, tasks and appointments are fetched per cycle (each costs
-    /// three requests); the rest follow in later cycles.
+    /// Contacts whose notes, tasks and appointments are fetched per cycle (one request
+    /// each with the location-wide scopes, three without); the rest follow in later
+    /// cycles.
     pub children_budget: u32,
 }
 
@@ -79,11 +85,14 @@ async fn cycle(
     progress: &(dyn Fn(Progress) + Sync),
     cancel: &CancellationToken,
 ) -> Result<SyncSummary, SyncError> {
+    let reporter = progress::Reporter::new(client, progress);
+    reporter.report(Phase::Settling, 0, None, None);
     push::recover_in_flight(store, client).await?;
-    let pulled = pull::contacts(store, client, progress, cancel).await?;
-    let deleted = pull::deletions(store, client).await?;
-    let pushed = push::outbox(store, client, &now, progress, cancel).await?;
-    let children = pull::children(store, client, options.children_budget, progress, cancel).await?;
+    let pulled = pull::contacts(store, client, &reporter, cancel).await?;
+    let deleted = pull::deletions(store, client, &reporter).await?;
+    let pushed = push::outbox(store, client, &now, &reporter, cancel).await?;
+    let children =
+        pull::children(store, client, options.children_budget, &reporter, cancel).await?;
     let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(SyncSummary {
         pulled: narrow(pulled),

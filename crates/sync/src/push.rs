@@ -5,7 +5,13 @@
 //! created twice. Failures are classified: retry later, stop (offline, sign-in), or
 //! rejected for the user; a rejected operation holds back only its own record.
 
-use std::time::Duration;
+use std::{
+    collections::HashSet,
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
+
+use futures_util::{stream, StreamExt};
 
 use desk_store::{
     model::{Entity, OpKind, OutboxOp},
@@ -15,7 +21,10 @@ use ghl::{GhlClient, GhlError, NoteInput, TaskInput};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::{error::SyncError, progress::Progress};
+use crate::{
+    error::SyncError,
+    progress::{Phase, Reporter},
+};
 
 /// What sending one operation came to.
 enum Outcome {
@@ -135,7 +144,27 @@ fn task_input(fields: &Map<String, Value>) -> TaskInput {
     }
 }
 
-async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
+/// What an operation needs from the store before it leaves: the task as it stands,
+/// since GHL's task update wants the whole task.
+fn prepare(store: &Store, op: &OutboxOp) -> Map<String, Value> {
+    if op.entity == Entity::Task && op.op == OpKind::Update {
+        store
+            .child_raw(Entity::Task, &op.entity_id)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default()
+    } else {
+        Map::new()
+    }
+}
+
+/// Sends one operation to GHL, without touching the store (so that several can be in
+/// flight at once).
+async fn send(
+    client: &GhlClient,
+    op: &OutboxOp,
+    current: &Map<String, Value>,
+) -> Result<Ack, GhlError> {
     let fields: Map<String, Value> = op.payload["fields"]
         .as_object()
         .cloned()
@@ -145,22 +174,11 @@ async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
         .map(|(k, change)| (k.clone(), change["value"].clone()))
         .collect();
     let parent = op.parent_id.clone().unwrap_or_default();
-    let result: Result<Ack, GhlError> = match (op.entity, op.op) {
-        (Entity::Contact, OpKind::Create) => {
-            let created = client.create_contact(&fields).await;
-            match created {
-                Ok(contact) => Ok(Ack::Record(to_value(&contact))),
-                // GHL can answer 422 and still create: look before believing either.
-                Err(
-                    err @ (GhlError::OutcomeUnknown(_) | GhlError::Rejected { status: 422, .. }),
-                ) => match find_created_contact(client, &fields).await {
-                    Ok(Some(found)) => Ok(Ack::Record(found)),
-                    Ok(None) => Err(err),
-                    Err(lookup) => Err(lookup),
-                },
-                Err(err) => Err(err),
-            }
-        }
+    match (op.entity, op.op) {
+        (Entity::Contact, OpKind::Create) => client
+            .create_contact(&fields)
+            .await
+            .map(|c| Ack::Record(to_value(&c))),
         (Entity::Contact, OpKind::Update) => client
             .update_contact(&op.entity_id, &values)
             .await
@@ -178,23 +196,13 @@ async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
             };
             let (add, remove) = (list("add"), list("remove"));
             let mut tags = None;
-            let mut failed = None;
             if !add.is_empty() {
-                match client.add_tags(&op.entity_id, &add).await {
-                    Ok(t) => tags = Some(t),
-                    Err(e) => failed = Some(e),
-                }
+                tags = Some(client.add_tags(&op.entity_id, &add).await?);
             }
-            if failed.is_none() && !remove.is_empty() {
-                match client.remove_tags(&op.entity_id, &remove).await {
-                    Ok(t) => tags = Some(t),
-                    Err(e) => failed = Some(e),
-                }
+            if !remove.is_empty() {
+                tags = Some(client.remove_tags(&op.entity_id, &remove).await?);
             }
-            match failed {
-                Some(e) => Err(e),
-                None => Ok(Ack::Tags(tags.unwrap_or_default())),
-            }
+            Ok(Ack::Tags(tags.unwrap_or_default()))
         }
         (Entity::Contact | Entity::Note | Entity::Task, OpKind::Delete) => {
             let deleted = match op.entity {
@@ -213,16 +221,10 @@ async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
                 title: string(&fields, "title"),
                 user_id: None,
             };
-            match client.create_note(&parent, &input).await {
-                Ok(note) => Ok(Ack::Record(to_value(&note))),
-                Err(err @ GhlError::OutcomeUnknown(_)) => {
-                    match find_created_child(store, client, Entity::Note, &parent, &fields).await {
-                        Ok(Some(found)) => Ok(Ack::Record(found)),
-                        _ => Err(err),
-                    }
-                }
-                Err(err) => Err(err),
-            }
+            client
+                .create_note(&parent, &input)
+                .await
+                .map(|n| Ack::Record(to_value(&n)))
         }
         (Entity::Note, OpKind::Update) => {
             let input = NoteInput {
@@ -235,18 +237,10 @@ async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
                 .await
                 .map(|n| Ack::Record(to_value(&n)))
         }
-        (Entity::Task, OpKind::Create) => {
-            match client.create_task(&parent, &task_input(&fields)).await {
-                Ok(task) => Ok(Ack::Record(to_value(&task))),
-                Err(err @ GhlError::OutcomeUnknown(_)) => {
-                    match find_created_child(store, client, Entity::Task, &parent, &fields).await {
-                        Ok(Some(found)) => Ok(Ack::Record(found)),
-                        _ => Err(err),
-                    }
-                }
-                Err(err) => Err(err),
-            }
-        }
+        (Entity::Task, OpKind::Create) => client
+            .create_task(&parent, &task_input(&fields))
+            .await
+            .map(|t| Ack::Record(to_value(&t))),
         (Entity::Task, OpKind::Update) => {
             if values.len() == 1 && values.contains_key("completed") {
                 let done = values["completed"].as_bool().unwrap_or(false);
@@ -255,14 +249,8 @@ async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
                     .await
                     .map(|t| Ack::Record(to_value(&t)))
             } else {
-                // GHL's task update needs title and dueDate present: send the full task.
-                let current = store
-                    .child_raw(Entity::Task, &op.entity_id)
-                    .ok()
-                    .and_then(|v| v.as_object().cloned())
-                    .unwrap_or_default();
                 client
-                    .update_task(&parent, &op.entity_id, &task_input(&current))
+                    .update_task(&parent, &op.entity_id, &task_input(current))
                     .await
                     .map(|t| Ack::Record(to_value(&t)))
             }
@@ -270,6 +258,50 @@ async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
         (entity, kind) => Err(GhlError::Config(format!(
             "cannot send {kind:?} of a {entity:?}"
         ))),
+    }
+}
+
+/// Whether GHL may have made the record although the answer said otherwise: a create
+/// whose outcome is unknown, or a contact create answered 422 (GHL sometimes creates
+/// and still refuses).
+fn maybe_created(op: &OutboxOp, err: &GhlError) -> bool {
+    op.op == OpKind::Create
+        && match err {
+            GhlError::OutcomeUnknown(_) => true,
+            GhlError::Rejected { status: 422, .. } => op.entity == Entity::Contact,
+            _ => false,
+        }
+}
+
+/// Turns GHL's answer into an outcome, looking up an uncertain create before believing
+/// that it failed.
+async fn settle(
+    store: &mut Store,
+    client: &GhlClient,
+    op: &OutboxOp,
+    result: Result<Ack, GhlError>,
+) -> Outcome {
+    let result = match result {
+        Err(err) if maybe_created(op, &err) => {
+            let fields: Map<String, Value> = op.payload["fields"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            let found = match op.entity {
+                Entity::Contact => find_created_contact(client, &fields)
+                    .await
+                    .map_err(SyncError::from),
+                child => {
+                    let parent = op.parent_id.clone().unwrap_or_default();
+                    find_created_child(store, client, child, &parent, &fields).await
+                }
+            };
+            match found {
+                Ok(Some(record)) => Ok(Ack::Record(record)),
+                _ => Err(err),
+            }
+        }
+        other => other,
     };
     match result {
         Ok(ack) => Outcome::Done(ack),
@@ -281,26 +313,62 @@ async fn send(store: &mut Store, client: &GhlClient, op: &OutboxOp) -> Outcome {
 }
 
 /// Sends every ready operation, round after round (a created contact releases its
-/// notes and tasks for the next round), until nothing is ready.
+/// notes and tasks for the next round), until nothing is ready. Within a round, one
+/// operation per record is in flight and independent records go concurrently.
 pub async fn outbox(
     store: &mut Store,
     client: &GhlClient,
     now: impl Fn() -> i64,
-    progress: &(dyn Fn(Progress) + Sync),
+    reporter: &Reporter<'_>,
     cancel: &CancellationToken,
 ) -> Result<PushCounts, SyncError> {
     let mut counts = PushCounts::default();
+    let total = u64::from(store.outbox_counts()?.pending);
+    let stop = AtomicBool::new(false);
+    let mut stopped: Option<SyncError> = None;
     loop {
         let ready = store.ready_ops(now())?;
-        if ready.is_empty() {
+        // A child waits for a round in which its contact has nothing in flight.
+        let busy: HashSet<String> = ready
+            .iter()
+            .filter(|op| op.entity == Entity::Contact)
+            .map(|op| op.entity_id.clone())
+            .collect();
+        let round: Vec<(OutboxOp, Map<String, Value>)> = ready
+            .into_iter()
+            .filter(|op| {
+                op.entity == Entity::Contact
+                    || !op.parent_id.as_ref().is_some_and(|p| busy.contains(p))
+            })
+            .map(|op| {
+                let current = prepare(store, &op);
+                (op, current)
+            })
+            .collect();
+        if round.is_empty() {
             return Ok(counts);
         }
-        for op in ready {
-            if cancel.is_cancelled() {
-                return Err(SyncError::Cancelled);
+        if cancel.is_cancelled() {
+            return Err(SyncError::Cancelled);
+        }
+        let seqs: Vec<i64> = round.iter().map(|(op, _)| op.seq).collect();
+        store.begin_sends(&seqs)?;
+        let (stop, cancel) = (&stop, cancel);
+        let mut answers = stream::iter(round.into_iter().map(|(op, current)| async move {
+            if stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
+                return (op, None);
             }
-            store.begin_send(op.seq)?;
-            match send(store, client, &op).await {
+            let result = send(client, &op, &current).await;
+            (op, Some(result))
+        }))
+        .buffer_unordered(crate::IN_FLIGHT);
+        while let Some((op, result)) = answers.next().await {
+            let Some(result) = result else {
+                // Never left: safe to send again later.
+                store.retry_later(op.seq, "the sync stopped before this was sent", 0)?;
+                continue;
+            };
+            match settle(store, client, &op, result).await {
                 Outcome::Done(ack) => {
                     store.complete(op.seq, ack)?;
                     counts.pushed += 1;
@@ -315,12 +383,23 @@ pub async fn outbox(
                 }
                 Outcome::Stop(err) => {
                     store.retry_later(op.seq, &err.to_string(), now())?;
-                    return Err(err);
+                    stop.store(true, Ordering::SeqCst);
+                    stopped.get_or_insert(err);
                 }
             }
-            progress(Progress::Push {
-                done: counts.pushed + counts.rejected + counts.deferred,
-            });
+            let done = counts.pushed + counts.rejected + counts.deferred;
+            reporter.report(
+                Phase::Push,
+                done,
+                Some(total.max(done)),
+                Some(total.saturating_sub(done)),
+            );
+        }
+        if let Some(err) = stopped.take() {
+            return Err(err);
+        }
+        if cancel.is_cancelled() {
+            return Err(SyncError::Cancelled);
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{
 };
 
 use desk_store::{
-    model::{ContactQuery, OpState},
+    model::{ContactQuery, MergePolicy, OpState},
     Store,
 };
 use desk_sync::{sync_once, SyncOptions, SyncSummary};
@@ -25,6 +25,11 @@ struct Rig {
 
 impl Rig {
     async fn new(contacts: usize) -> Self {
+        Self::with_scopes(contacts, None).await
+    }
+
+    /// A rig whose token has only `scopes` (every scope when `None`).
+    async fn with_scopes(contacts: usize, scopes: Option<&[&str]>) -> Self {
         let limits = Limits {
             max: 100_000,
             interval_ms: 200,
@@ -44,12 +49,14 @@ impl Rig {
             base: std::time::Duration::from_millis(1),
             cap: std::time::Duration::from_millis(5),
         };
-        let client = GhlClient::new(
-            config,
-            Arc::new(StaticToken::new(location.private_integration_token)),
-            location.id,
-        )
-        .unwrap();
+        let token = match scopes {
+            Some(scopes) => sandbox
+                .mint_private_integration(&location.id, scopes)
+                .unwrap(),
+            None => location.private_integration_token,
+        };
+        let client =
+            GhlClient::new(config, Arc::new(StaticToken::new(token)), location.id).unwrap();
         Self {
             sandbox,
             client,
@@ -407,6 +414,145 @@ async fn same_field_changes_conflict_and_different_fields_merge() {
             .as_deref(),
         Some("Theirs")
     );
+}
+
+/// Two contacts: `a` with the same field changed on both sides (and a second field
+/// changed only locally), `b` untouched. Returns (a, sync summary).
+async fn clash_on_first_name(rig: &mut Rig, policy: MergePolicy) -> (String, SyncSummary) {
+    rig.sync().await;
+    rig.store.set_merge_policy(policy).unwrap();
+    let a = rig.some_contact();
+    rig.store
+        .update_contact(
+            &a,
+            fields(json!({ "firstName": "Mine", "city": "Mine City" })),
+        )
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    rig.control(
+        "/_sandbox/edit",
+        json!({ "kind": "contact", "contactId": a, "fields": { "firstName": "Theirs" } }),
+    )
+    .await;
+    let summary = rig.sync().await;
+    (a, summary)
+}
+
+#[tokio::test]
+async fn prefer_mine_sends_the_users_value_over_ghls() {
+    let mut rig = Rig::new(3).await;
+    let (a, summary) = clash_on_first_name(&mut rig, MergePolicy::PreferMine).await;
+    assert_eq!((summary.conflicts, summary.pushed), (0, 1));
+    let on_ghl = rig.client.get_contact(&a).await.unwrap();
+    assert_eq!(
+        (on_ghl.first_name.as_deref(), on_ghl.extra["city"].as_str()),
+        (Some("Mine"), Some("Mine City"))
+    );
+    assert!(rig.store.outbox().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn prefer_ghl_keeps_ghls_value_and_sends_the_other_fields() {
+    let mut rig = Rig::new(3).await;
+    let (a, summary) = clash_on_first_name(&mut rig, MergePolicy::PreferGhl).await;
+    assert_eq!((summary.conflicts, summary.pushed), (0, 1));
+    let on_ghl = rig.client.get_contact(&a).await.unwrap();
+    assert_eq!(
+        (on_ghl.first_name.as_deref(), on_ghl.extra["city"].as_str()),
+        (Some("Theirs"), Some("Mine City"))
+    );
+    let local = rig.store.contact_detail(&a).unwrap().contact;
+    assert_eq!(local.first_name.as_deref(), Some("Theirs"));
+    assert!(rig.store.outbox().unwrap().is_empty());
+}
+
+fn gets_matching(log: &[LoggedRequest], suffix: &str) -> usize {
+    log.iter()
+        .filter(|r| {
+            r.method == "GET" && r.path.starts_with("/contacts/") && r.path.ends_with(suffix)
+        })
+        .count()
+}
+
+/// Checks the store holds exactly GHL's tasks and appointments for a few contacts.
+async fn children_match_ghl(rig: &Rig) {
+    let rows = rig
+        .store
+        .list_contacts(&ContactQuery {
+            limit: 20,
+            ..ContactQuery::default()
+        })
+        .unwrap()
+        .rows;
+    let mut seen_tasks = 0;
+    let mut seen_appointments = 0;
+    for row in rows {
+        let detail = rig.store.contact_detail(&row.id).unwrap();
+        let mut local: Vec<String> = detail.tasks.iter().map(|t| t.id.clone()).collect();
+        let mut remote: Vec<String> = rig
+            .client
+            .list_tasks(&row.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect();
+        local.sort();
+        remote.sort();
+        assert_eq!(local, remote, "tasks of {}", row.id);
+        seen_tasks += local.len();
+        let mut local: Vec<String> = detail.appointments.iter().map(|a| a.id.clone()).collect();
+        let mut remote: Vec<String> = rig
+            .client
+            .contact_appointments(&row.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        local.sort();
+        remote.sort();
+        assert_eq!(local, remote, "appointments of {}", row.id);
+        seen_appointments += local.len();
+    }
+    assert!(
+        seen_tasks > 0 && seen_appointments > 0,
+        "the seed has tasks and appointments"
+    );
+}
+
+#[tokio::test]
+async fn children_come_from_location_wide_reads_when_the_scopes_allow() {
+    let mut rig = Rig::new(150).await;
+    let since = rig.since();
+    assert_eq!(rig.sync().await.children, 150);
+    let log = rig.log(since);
+    assert_eq!(
+        gets_matching(&log, "/notes"),
+        150,
+        "notes have no location-wide read"
+    );
+    assert_eq!(gets_matching(&log, "/tasks"), 0);
+    assert_eq!(gets_matching(&log, "/appointments"), 0);
+    assert!(
+        posts(
+            &log,
+            &format!("/locations/{}/tasks/search", rig.client.location_id())
+        ) >= 2
+    );
+    children_match_ghl(&rig).await;
+}
+
+#[tokio::test]
+async fn without_location_wide_scopes_children_are_read_per_contact() {
+    let mut rig = Rig::with_scopes(40, Some(&["contacts.readonly", "contacts.write"])).await;
+    let since = rig.since();
+    assert_eq!(rig.sync().await.children, 40);
+    let log = rig.log(since);
+    assert_eq!(gets_matching(&log, "/notes"), 40);
+    assert_eq!(gets_matching(&log, "/tasks"), 40);
+    assert_eq!(gets_matching(&log, "/appointments"), 40);
+    children_match_ghl(&rig).await;
 }
 
 #[tokio::test]
