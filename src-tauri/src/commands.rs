@@ -2,17 +2,17 @@
 
 use desk_auth::{Account, OAuthSettings};
 use desk_store::{
-    model::{ContactPage, ContactQuery, OutboxCounts, PendingChange},
+    model::{ContactPage, ContactQuery, MergePolicy, OutboxCounts, PendingChange},
     AppInfo, Store,
 };
-use desk_sync::{SyncOptions, SyncSummary};
+use desk_sync::SyncSummary;
 use ghl::ClientConfig;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::{state::ActiveSession, AppState, CommandError, ErrorKind};
+use crate::{background::SyncStatus, state::ActiveSession, AppState, CommandError, ErrorKind};
 
 /// Contacts seeded into the demo location.
 const DEMO_CONTACTS: usize = 2000;
@@ -70,6 +70,7 @@ async fn activate(state: &AppState, session: ActiveSession) -> Result<Account, C
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .take();
+    state.control.signed_in();
     Ok(account)
 }
 
@@ -170,6 +171,7 @@ pub fn cancel_sign_in(state: State<'_, AppState>) {
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.control.signed_out();
     let session = state.session.lock().await.take();
     state
         .reader
@@ -183,10 +185,6 @@ pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// Contacts of the first sync's demo cycle whose notes and tasks are fetched at once
-/// (the rest follow in later syncs), keeping the demo's first sync under the rate limit.
-const DEMO_CHILDREN_BUDGET: u32 = 30;
-
 fn not_signed_in() -> CommandError {
     CommandError::new(
         ErrorKind::Unauthorized,
@@ -194,7 +192,8 @@ fn not_signed_in() -> CommandError {
     )
 }
 
-fn store_error(err: desk_store::StoreError) -> CommandError {
+/// A store failure as the webview sees it.
+pub(crate) fn store_error(err: desk_store::StoreError) -> CommandError {
     match err {
         desk_store::StoreError::Invalid(_) => {
             CommandError::new(ErrorKind::Invalid, err.to_string())
@@ -242,59 +241,59 @@ pub async fn outbox_counts(state: State<'_, AppState>) -> Result<OutboxCounts, C
     with_reader(&state, Store::outbox_counts).await
 }
 
-/// Pulls from HighLevel and pushes pending changes, one cycle at a time.
+/// Pulls from HighLevel and pushes pending changes now (after a running cycle ends).
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncSummary, CommandError> {
-    let _one_at_a_time = state.syncing.lock().await;
-    let (client, location, demo) = {
-        let mut session = state.session.lock().await;
-        let session = session.as_mut().ok_or_else(not_signed_in)?;
-        if session.client.is_none() {
-            let config = session
-                .demo
-                .as_ref()
-                .map_or_else(ClientConfig::default, |d| d.config.clone());
-            session.client = Some(desk_auth::session::client_for(
-                &session.account,
-                state.vault.clone(),
-                config,
-            )?);
-        }
-        (
-            session.client.clone().ok_or_else(not_signed_in)?,
-            session.account.location_id.clone(),
-            session.demo.is_some(),
-        )
-    };
-    let mut store =
-        Store::open(&state.layout.location_database(&location)?).map_err(store_error)?;
-    let options = if demo {
-        SyncOptions {
-            children_budget: DEMO_CHILDREN_BUDGET,
-        }
-    } else {
-        SyncOptions::default()
-    };
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0)
-    };
-    desk_sync::sync_once(
-        &mut store,
-        &client,
-        options,
-        now,
-        &|_| {},
-        &CancellationToken::new(),
-    )
-    .await
-    .map_err(sync_error)
+pub async fn sync_now(app: AppHandle) -> Result<SyncSummary, CommandError> {
+    crate::background::run_sync(&app).await
 }
 
-fn sync_error(err: desk_sync::SyncError) -> CommandError {
+/// Stops the running sync; what it already did stays done, the rest stays queued.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_sync(state: State<'_, AppState>) {
+    state.control.cancel_running();
+}
+
+/// Whether HighLevel answers, whether a sync runs and how the last one ended.
+#[tauri::command]
+#[specta::specta]
+pub fn sync_status(state: State<'_, AppState>) -> SyncStatus {
+    state.control.status()
+}
+
+/// How the signed-in location settles fields changed both here and in HighLevel.
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_policy(state: State<'_, AppState>) -> Result<MergePolicy, CommandError> {
+    with_reader(&state, Store::merge_policy).await
+}
+
+/// Chooses how the signed-in location settles fields changed on both sides.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_merge_policy(
+    state: State<'_, AppState>,
+    policy: MergePolicy,
+) -> Result<(), CommandError> {
+    let mut store = open_writer(&state).await?;
+    store.set_merge_policy(policy).map_err(store_error)
+}
+
+/// A write connection to the signed-in location's database.
+async fn open_writer(state: &AppState) -> Result<Store, CommandError> {
+    let location = state
+        .session
+        .lock()
+        .await
+        .as_ref()
+        .map(|s| s.account.location_id.clone())
+        .ok_or_else(not_signed_in)?;
+    Store::open(&state.layout.location_database(&location)?).map_err(store_error)
+}
+
+/// A sync failure as the webview sees it.
+pub(crate) fn sync_error(err: desk_sync::SyncError) -> CommandError {
     use desk_sync::SyncError as S;
     let kind = match &err {
         S::Offline(_) => ErrorKind::Offline,
@@ -335,20 +334,14 @@ pub async fn resolve_change(
     seq: u32,
     action: ChangeAction,
 ) -> Result<(), CommandError> {
-    let location = state
-        .session
-        .lock()
-        .await
-        .as_ref()
-        .map(|s| s.account.location_id.clone())
-        .ok_or_else(not_signed_in)?;
-    let mut store =
-        Store::open(&state.layout.location_database(&location)?).map_err(store_error)?;
+    let mut store = open_writer(&state).await?;
     let seq = i64::from(seq);
     match action {
         ChangeAction::Discard => store.discard(seq),
         ChangeAction::Retry => store.retry_now(seq),
         ChangeAction::KeepMine => store.keep_mine(seq),
     }
-    .map_err(store_error)
+    .map_err(store_error)?;
+    state.control.edited();
+    Ok(())
 }

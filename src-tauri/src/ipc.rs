@@ -4,26 +4,32 @@
 use std::path::{Path, PathBuf};
 
 use specta_typescript::Typescript;
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::commands;
+use crate::{background, commands};
 
 /// Every command the webview may call.
 pub fn builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![
-        commands::app_info,
-        commands::session_status,
-        commands::sign_in_demo,
-        commands::sign_in_private_integration,
-        commands::sign_in_oauth,
-        commands::cancel_sign_in,
-        commands::sign_out,
-        commands::list_contacts,
-        commands::outbox_counts,
-        commands::sync_now,
-        commands::pending_changes,
-        commands::resolve_change,
-    ])
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::session_status,
+            commands::sign_in_demo,
+            commands::sign_in_private_integration,
+            commands::sign_in_oauth,
+            commands::cancel_sign_in,
+            commands::sign_out,
+            commands::list_contacts,
+            commands::outbox_counts,
+            commands::sync_now,
+            commands::cancel_sync,
+            commands::sync_status,
+            commands::merge_policy,
+            commands::set_merge_policy,
+            commands::pending_changes,
+            commands::resolve_change,
+        ])
+        .events(collect_events![background::SyncStatus])
 }
 
 /// Where the generated bindings are checked in.

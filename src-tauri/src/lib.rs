@@ -1,6 +1,7 @@
 //! The GHL Desk desktop shell: builds the app state, registers the IPC commands (each a
 //! one-line adapter into a core crate) and opens the window.
 
+mod background;
 mod commands;
 mod error;
 pub mod ipc;
@@ -8,6 +9,7 @@ mod logging;
 mod state;
 
 use desk_store::DataLayout;
+use tauri::Manager;
 
 pub use error::{CommandError, ErrorKind};
 pub use state::AppState;
@@ -35,6 +37,11 @@ pub fn run() {
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
+            let state = app.state::<AppState>();
+            if state.session.try_lock().is_ok_and(|s| s.is_some()) {
+                state.control.signed_in();
+            }
+            background::spawn(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -7,6 +7,8 @@ use desk_store::{DataLayout, Store};
 use ghl::GhlClient;
 use tokio_util::sync::CancellationToken;
 
+use crate::background::SyncControl;
+
 /// The signed-in location, and the demo sandbox when it is the demo.
 #[derive(Debug)]
 pub struct ActiveSession {
@@ -44,6 +46,8 @@ pub struct AppState {
     pub reader: Mutex<Option<(String, Store)>>,
     /// Held for the length of a sync: one cycle at a time.
     pub syncing: tokio::sync::Mutex<()>,
+    /// Automatic syncing: schedule, status and cancellation.
+    pub control: SyncControl,
 }
 
 impl AppState {
@@ -60,6 +64,7 @@ impl AppState {
             sign_in: Mutex::new(None),
             reader: Mutex::new(None),
             syncing: tokio::sync::Mutex::new(()),
+            control: SyncControl::default(),
         }
     }
 

@@ -1,5 +1,6 @@
+import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import type {
@@ -8,6 +9,7 @@ import type {
   ContactPage,
   ContactRow,
   PendingChange,
+  SyncStatus,
   SyncSummary,
 } from "./lib/bindings";
 
@@ -29,6 +31,15 @@ const SUMMARY: SyncSummary = {
   rejected: 0,
   deferred: 0,
   conflicts: 0,
+};
+
+const IDLE: SyncStatus = {
+  reachability: "unknown",
+  running: false,
+  progress: null,
+  last: null,
+  error: null,
+  nextInSeconds: null,
 };
 
 const ROW: ContactRow = {
@@ -56,13 +67,18 @@ function serveAppInfo(
   extra: Record<string, (args: unknown) => unknown> = {},
 ) {
   const calls: string[] = [];
-  mockIPC((cmd, args) => {
-    calls.push(cmd);
-    if (cmd === "app_info") return answer();
-    if (cmd in extra) return extra[cmd]?.(args);
-    if (cmd === "session_status") return { account: null, keychainPersistent: true };
-    throw new Error(`unexpected command ${cmd}`);
-  });
+  mockIPC(
+    (cmd, args) => {
+      calls.push(cmd);
+      if (cmd === "app_info") return answer();
+      if (cmd in extra) return extra[cmd]?.(args);
+      if (cmd === "session_status") return { account: null, keychainPersistent: true };
+      if (cmd === "sync_status") return IDLE;
+      if (cmd === "outbox_counts") return { pending: 0, rejected: 0, conflicts: 0 };
+      throw new Error(`unexpected command ${cmd}`);
+    },
+    { shouldMockEvents: true },
+  );
   return calls;
 }
 
@@ -71,6 +87,7 @@ describe("App frame", () => {
     window.location.hash = "";
   });
   afterEach(() => {
+    cleanup();
     clearMocks();
   });
 
@@ -145,12 +162,12 @@ describe("App frame", () => {
     expect(sync).toHaveAttribute("title", "Connect a HighLevel location to sync");
   });
 
-  it("signs in to the demo from the Contacts screen, syncs and lists contacts", async () => {
+  it("signs in to the demo, follows the core's sync and lists contacts", async () => {
     const queries: unknown[] = [];
     const calls = serveAppInfo(() => INFO, {
       sign_in_demo: () => DEMO,
-      sync_now: () => SUMMARY,
       outbox_counts: () => ({ pending: 2, rejected: 0, conflicts: 0 }),
+      cancel_sync: () => null,
       list_contacts: (args) => {
         queries.push((args as { query: unknown }).query);
         return PAGE;
@@ -158,14 +175,28 @@ describe("App frame", () => {
     });
     render(App);
     await fireEvent.click(await screen.findByTestId("contacts-demo"));
+    await waitFor(() => expect(calls).toContain("sign_in_demo"));
+    await emit("sync-status", {
+      ...IDLE,
+      reachability: "online",
+      running: true,
+      progress: { phase: "contacts", done: 500, total: 2000, requests: 1, etaSeconds: 1 },
+    });
+    expect(await screen.findByTestId("sync-progress")).toHaveTextContent(
+      "Pulling contacts · 500 of 2,000 · about 1 s left",
+    );
+    expect(screen.getByRole("button", { name: "Syncing…" })).toBeDisabled();
+    await fireEvent.click(screen.getByRole("button", { name: "Stop" }));
+    expect(calls).toContain("cancel_sync");
+    await emit("sync-status", { ...IDLE, reachability: "online", last: SUMMARY });
     expect(await screen.findByText("Ada Lovelace")).toBeInTheDocument();
     expect(screen.getByText("vip")).toBeInTheDocument();
     expect(screen.getByTestId("contact-count")).toHaveTextContent("2 contacts");
     expect(screen.getByTestId("pending-count")).toHaveTextContent("2 pending");
-    expect(calls).toContain("sign_in_demo");
-    expect(calls).toContain("sync_now");
+    expect(calls).not.toContain("sync_now");
     const sync = screen.getByRole("button", { name: "Sync" });
     expect(sync).toBeEnabled();
+    expect(screen.queryByTestId("sync-progress")).toBeNull();
 
     await fireEvent.input(screen.getByTestId("contact-search"), { target: { value: "ada" } });
     await waitFor(() => expect(queries.at(-1)).toMatchObject({ search: "ada", sort: "name" }));
@@ -234,6 +265,41 @@ describe("App frame", () => {
     await fireEvent.click(screen.getByRole("button", { name: "Discard" }));
     expect(await screen.findByText("No pending changes")).toBeInTheDocument();
     expect(resolved).toEqual([{ seq: 7, action: "discard" }]);
+  });
+
+  it("shows offline when the core cannot reach HighLevel", async () => {
+    serveAppInfo(() => INFO, {
+      session_status: () => ({ account: DEMO, keychainPersistent: true }),
+      list_contacts: () => PAGE,
+    });
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("connectivity")).toHaveTextContent("Online"));
+    await emit("sync-status", {
+      ...IDLE,
+      reachability: "offline",
+      error: "HighLevel cannot be reached; changes stay queued: connection refused",
+    });
+    await waitFor(() => expect(screen.getByTestId("connectivity")).toHaveTextContent("Offline"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("changes stay queued");
+  });
+
+  it("chooses how conflicting fields are settled in Settings", async () => {
+    const chosen: unknown[] = [];
+    serveAppInfo(() => INFO, {
+      session_status: () => ({ account: DEMO, keychainPersistent: true }),
+      merge_policy: () => "ask",
+      set_merge_policy: (args) => {
+        chosen.push(args);
+        return null;
+      },
+    });
+    window.location.hash = "#/settings";
+    render(App);
+    const ask = await screen.findByRole("radio", { name: /Ask me/ });
+    await waitFor(() => expect(ask).toBeChecked());
+    await fireEvent.click(screen.getByRole("radio", { name: /Keep HighLevel's/ }));
+    expect(await screen.findByText("Saved. It applies from the next sync.")).toBeInTheDocument();
+    expect(chosen).toEqual([{ policy: "preferGhl" }]);
   });
 
   it("says when no keychain is available", async () => {

@@ -6,9 +6,11 @@ import {
   type ContactPage,
   type ContactQuery,
   commands,
+  type MergePolicy,
   type OutboxCounts,
   type PendingChange,
   type SessionStatus,
+  type SyncStatus,
   type SyncSummary,
 } from "./bindings";
 
@@ -83,6 +85,26 @@ export async function getOutboxCounts(): Promise<OutboxCounts> {
 /** Pulls from HighLevel and pushes pending changes. */
 export async function syncNow(): Promise<SyncSummary> {
   return unwrap(await commands.syncNow());
+}
+
+/** Stops the running sync. */
+export async function cancelSync(): Promise<void> {
+  await commands.cancelSync();
+}
+
+/** Whether HighLevel answers, whether a sync runs and how the last one ended. */
+export async function getSyncStatus(): Promise<SyncStatus> {
+  return await commands.syncStatus();
+}
+
+/** How fields changed both here and in HighLevel are settled for this location. */
+export async function getMergePolicy(): Promise<MergePolicy> {
+  return unwrap(await commands.mergePolicy());
+}
+
+/** Chooses how fields changed on both sides are settled for this location. */
+export async function setMergePolicy(policy: MergePolicy): Promise<void> {
+  unwrap(await commands.setMergePolicy(policy));
 }
 
 /** Every queued change, described. */

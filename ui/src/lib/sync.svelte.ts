@@ -1,29 +1,91 @@
-import { getOutboxCounts, syncNow } from "./api";
-import type { OutboxCounts, SyncSummary } from "./bindings";
+import { cancelSync, getOutboxCounts, getSyncStatus, syncNow } from "./api";
+import { events, type OutboxCounts, type SyncStatus } from "./bindings";
 
-/** The sync button's state and the pending-change counts, mirrored from the core. */
+const IDLE: SyncStatus = {
+  reachability: "unknown",
+  running: false,
+  progress: null,
+  last: null,
+  error: null,
+  nextInSeconds: null,
+};
+
+/**
+ * Syncing as the core reports it (automatic cycles included), the Sync and Stop buttons,
+ * and the pending-change counts.
+ */
 export class Sync {
-  running = $state(false);
-  last: SyncSummary | null = $state(null);
+  status: SyncStatus = $state(IDLE);
+  /** Why the last sync the user asked for failed. */
   error: string | null = $state(null);
   counts: OutboxCounts = $state({ pending: 0, rejected: 0, conflicts: 0 });
-  /** Bumped after every sync so lists reload. */
+  /** Bumped after every finished sync so lists reload. */
   revision = $state(0);
 
-  /** Runs one sync cycle (ignored while one runs). */
+  #unlisten: (() => void) | null = null;
+
+  /** Whether a cycle runs. */
+  get running(): boolean {
+    return this.status.running;
+  }
+
+  /** Why the last sync stopped, whoever started it. */
+  get problem(): string | null {
+    return this.error ?? this.status.error ?? null;
+  }
+
+  /** Starts following the core's sync status. */
+  async start(): Promise<void> {
+    let heard = false;
+    this.#unlisten = await events.syncStatus.listen((event) => {
+      heard = true;
+      this.#apply(event.payload);
+    });
+    try {
+      const initial = await getSyncStatus();
+      // An event that arrived meanwhile is newer than this answer.
+      if (!heard) this.#apply(initial);
+    } catch {
+      // The status stays idle until the core reports one.
+    }
+  }
+
+  /** Stops following (component teardown, tests). */
+  stop(): void {
+    this.#unlisten?.();
+    this.#unlisten = null;
+  }
+
+  #apply(next: SyncStatus): void {
+    const finished = this.status.running && !next.running;
+    // A new phase means the previous one is stored: lists show it at once (a first
+    // sync's contacts are browsable while their notes and tasks still come in).
+    const newPhase = next.progress != null && next.progress.phase !== this.status.progress?.phase;
+    this.status = next;
+    if (newPhase) this.revision += 1;
+    if (finished) {
+      this.revision += 1;
+      void this.refreshCounts();
+    }
+  }
+
+  /** Runs one sync cycle now (after a running one ends). */
   async run(): Promise<void> {
     if (this.running) return;
-    this.running = true;
     this.error = null;
     try {
-      this.last = await syncNow();
+      await syncNow();
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);
     } finally {
-      this.running = false;
       this.revision += 1;
       await this.refreshCounts();
     }
+  }
+
+  /** Stops the running cycle; what it did stays done. */
+  async cancel(): Promise<void> {
+    await cancelSync();
   }
 
   /** Re-reads the outbox counts. */

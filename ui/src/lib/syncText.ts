@@ -1,0 +1,42 @@
+import type { Phase, Progress, Reachability } from "./bindings";
+
+const PHASES: Record<Phase, string> = {
+  settling: "Checking unfinished changes",
+  contacts: "Pulling contacts",
+  deletions: "Checking for deleted contacts",
+  push: "Sending changes",
+  children: "Fetching notes, tasks and appointments",
+};
+
+const count = new Intl.NumberFormat("en-US");
+
+/** "about 2 min left" style wording for a number of seconds. */
+export function timeLeft(seconds: number): string {
+  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s left`;
+  if (seconds < 3600) return `about ${Math.round(seconds / 60)} min left`;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.round((seconds % 3600) / 60);
+  return `about ${hours} h ${minutes} min left`;
+}
+
+/** One line describing a running sync's progress. */
+export function describeProgress(progress: Progress): string {
+  const parts = [PHASES[progress.phase]];
+  if (progress.total != null && progress.total > 0) {
+    parts.push(`${count.format(progress.done)} of ${count.format(progress.total)}`);
+  } else if (progress.done > 0) {
+    parts.push(count.format(progress.done));
+  }
+  if (progress.etaSeconds != null && progress.etaSeconds > 0) {
+    parts.push(timeLeft(progress.etaSeconds));
+  }
+  return parts.join(" · ");
+}
+
+/**
+ * Whether to show the app as online: offline when the machine has no network, or when
+ * GHL did not answer the last request or probe.
+ */
+export function isOnline(reachability: Reachability, machineOnline: boolean): boolean {
+  return machineOnline && reachability !== "offline";
+}
