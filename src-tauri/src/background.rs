@@ -20,7 +20,7 @@ use tauri_specta::Event;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::{AppState, CommandError, ErrorKind};
+use crate::{commands::not_signed_in, AppState, CommandError};
 
 /// Contacts of a demo cycle whose notes and tasks are fetched at once (the rest follow
 /// in later syncs), keeping the demo's first sync short.
@@ -192,13 +192,6 @@ async fn probe(app: &AppHandle) {
     state
         .control
         .update(app, |status| status.reachability = reachability);
-}
-
-fn not_signed_in() -> CommandError {
-    CommandError::new(
-        ErrorKind::Unauthorized,
-        "sign in to a HighLevel location first",
-    )
 }
 
 /// The signed-in location's client (made once, so its pacer spans every sync), its id

@@ -6,19 +6,23 @@ use std::path::{Path, PathBuf};
 use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::{background, commands};
+use crate::{accounts, background, commands};
 
 /// Every command the webview may call.
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             commands::app_info,
-            commands::session_status,
-            commands::sign_in_demo,
-            commands::sign_in_private_integration,
-            commands::sign_in_oauth,
-            commands::cancel_sign_in,
-            commands::sign_out,
+            accounts::session_status,
+            accounts::sign_in_demo,
+            accounts::sign_in_private_integration,
+            accounts::sign_in_oauth,
+            accounts::keep_agency_locations,
+            accounts::cancel_sign_in,
+            accounts::open_account,
+            accounts::sign_out,
+            accounts::cache_summary,
+            accounts::delete_cache,
             commands::list_contacts,
             commands::outbox_counts,
             commands::sync_now,

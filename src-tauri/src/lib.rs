@@ -1,6 +1,7 @@
 //! The GHL Desk desktop shell: builds the app state, registers the IPC commands (each a
 //! one-line adapter into a core crate) and opens the window.
 
+mod accounts;
 mod background;
 mod commands;
 mod error;

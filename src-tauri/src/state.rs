@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use desk_auth::{Account, Demo, Vault};
+use desk_auth::{Account, AccountsFile, Demo, Vault};
 use desk_store::{DataLayout, Store};
 use ghl::GhlClient;
 use tokio_util::sync::CancellationToken;
@@ -37,6 +37,8 @@ pub struct AppState {
     pub layout: DataLayout,
     /// Where secrets go: the OS keychain, or memory when there is none.
     pub vault: Arc<dyn Vault>,
+    /// The locations kept on this computer and the open one.
+    pub accounts: AccountsFile,
     /// The signed-in location, if any.
     pub session: tokio::sync::Mutex<Option<ActiveSession>>,
     /// Cancels the sign-in waiting for the browser, if one is.
@@ -52,12 +54,14 @@ pub struct AppState {
 
 impl AppState {
     /// State for an app whose files live in `layout`, keeping secrets in `vault`, with
-    /// the location remembered from the last run (if any) signed in.
+    /// the location open at the end of the last run (if any) open again.
     pub fn new(layout: DataLayout, vault: Arc<dyn Vault>) -> Self {
-        let account = desk_auth::session::remembered(&layout.root().join("account.json"));
+        let accounts = AccountsFile::in_dir(layout.root());
+        let account = accounts.active();
         Self {
             layout,
             vault,
+            accounts,
             session: tokio::sync::Mutex::new(
                 account.map(|account| ActiveSession::new(account, None)),
             ),
@@ -68,8 +72,8 @@ impl AppState {
         }
     }
 
-    /// Where the signed-in location is remembered between runs.
-    pub fn account_file(&self) -> std::path::PathBuf {
-        self.layout.root().join("account.json")
+    /// Drops the read connection (another location opens, or its files go away).
+    pub fn close_reader(&self) {
+        self.reader.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 }

@@ -113,5 +113,22 @@ test("signs in to the demo through the real window, syncs and searches contacts"
     { timeout: 5_000, timeoutMsg: "Settings did not name the demo location's database" },
   );
   assert.ok((await textOf('[data-testid="app-database-path"]')).startsWith(join(dataDir, "locations")));
+  const ask = await browser.$('[data-testid="merge-policy"] input[value="ask"]');
+  await browser.waitUntil(async () => ask.isSelected(), {
+    timeout: 5_000,
+    timeoutMsg: "the merge policy did not load as Ask me",
+  });
   await app.screenshot("settings-signed-in");
+
+  const deleteButton = await browser.$("button=Delete local data…");
+  await deleteButton.click();
+  const dialog = await browser.$('[data-testid="delete-cache"]');
+  await browser.waitUntil(async () => /cached contacts/.test(await dialog.getText()), {
+    timeout: 5_000,
+    timeoutMsg: "the delete dialog did not count the cached data",
+  });
+  assert.match(await dialog.getText(), /Every change has reached HighLevel|not reached HighLevel yet/);
+  await app.screenshot("delete-local-data");
+  await (await browser.$("button=Keep it")).click();
+  await dialog.waitForExist({ reverse: true, timeout: 5_000 });
 });

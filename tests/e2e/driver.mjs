@@ -2,7 +2,7 @@
 // and hands back a WebdriverIO session. The app gets a fresh data directory, so every
 // test starts from an empty installation.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -42,6 +42,62 @@ async function waitForPort(port, timeoutMs) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`tauri-driver did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+/** Processes started for `dataDir` (the app and its WebKit helpers) still running. */
+function processesOf(dataDir) {
+  const found = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+      if (environ.split("\0").includes(`GHL_DESK_DATA_DIR=${dataDir}`)) found.push(Number(pid));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+function isApp(pid, application) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(application);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Gives the app a few seconds to quit after its window closed, then kills whatever was
+ * started for this data directory and is still running: the session bus and keyring
+ * daemons the keychain probe auto-launches, and the app itself if it did not quit.
+ * Returns whether the app had to be killed.
+ */
+async function killLeftovers(dataDir, application) {
+  const deadline = Date.now() + 5_000;
+  while (processesOf(dataDir).some((pid) => isApp(pid, application)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  let appLeft = false;
+  for (const pid of processesOf(dataDir)) {
+    appLeft ||= isApp(pid, application);
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // It ended by itself meanwhile.
+    }
+  }
+  return appLeft;
+}
+
+async function exited(child, timeoutMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return true;
+  return new Promise((done) => {
+    const timer = setTimeout(() => done(false), timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      done(true);
+    });
+  });
 }
 
 /**
@@ -89,9 +145,17 @@ export async function launchApp() {
     dataDir,
     screenshot: (name) => browser.saveScreenshot(join(SCREENSHOT_DIR, `${name}.png`)),
     async close() {
-      await browser.deleteSession().catch(() => {});
+      // Closing the window is what a user does; the app must quit on its own.
+      await browser.closeWindow().catch((err) => driverLog.push(`closeWindow: ${err.message}\n`));
+      await browser.deleteSession().catch((err) => driverLog.push(`deleteSession: ${err.message}\n`));
       driver.kill();
+      if (!(await exited(driver, 10_000))) driver.kill("SIGKILL");
       await driverExited;
+      if (await killLeftovers(dataDir, application)) {
+        throw new Error(`the app did not quit when its window closed\n${driverLog.join("")}`);
+      }
+      driver.stdout.destroy();
+      driver.stderr.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -164,8 +164,18 @@ describe("App frame", () => {
 
   it("signs in to the demo, follows the core's sync and lists contacts", async () => {
     const queries: unknown[] = [];
+    let account: Account | null = null;
     const calls = serveAppInfo(() => INFO, {
-      sign_in_demo: () => DEMO,
+      session_status: () => ({
+        account,
+        accounts: [],
+        keychainPersistent: true,
+        builtInApp: false,
+      }),
+      sign_in_demo: () => {
+        account = DEMO;
+        return DEMO;
+      },
       outbox_counts: () => ({ pending: 2, rejected: 0, conflicts: 0 }),
       cancel_sync: () => null,
       list_contacts: (args) => {
@@ -203,9 +213,20 @@ describe("App frame", () => {
   });
 
   it("shows the signed-in account in Settings and signs out", async () => {
-    const calls = serveAppInfo(() => ({ ...INFO, databasePath: "/db/demoLoc123.sqlite3" }), {
-      session_status: () => ({ account: DEMO, keychainPersistent: true }),
-      sign_out: () => null,
+    let account: Account | null = DEMO;
+    const signedOut: unknown[] = [];
+    serveAppInfo(() => ({ ...INFO, databasePath: "/db/demoLoc123.sqlite3" }), {
+      session_status: () => ({
+        account,
+        accounts: [],
+        keychainPersistent: true,
+        builtInApp: false,
+      }),
+      sign_out: (args) => {
+        signedOut.push(args);
+        account = null;
+        return null;
+      },
     });
     window.location.hash = "#/settings";
     render(App);
@@ -213,7 +234,104 @@ describe("App frame", () => {
     expect(screen.getByTestId("account-kind")).toHaveTextContent("Demo (this session only)");
     await fireEvent.click(screen.getByRole("button", { name: "Sign out" }));
     expect(await screen.findByTestId("demo-sign-in")).toBeInTheDocument();
-    expect(calls).toContain("sign_out");
+    expect(signedOut).toEqual([{ locationId: "demoLoc123" }]);
+  });
+
+  it("opens another kept location and deletes local data after naming unsent changes", async () => {
+    const first: Account = {
+      locationId: "locA",
+      companyId: "co1",
+      kind: "oAuth",
+      scopes: null,
+      name: "Austin office",
+    };
+    const second: Account = { ...first, locationId: "locB", name: "Boston office" };
+    let open: Account = first;
+    const deleted: unknown[] = [];
+    serveAppInfo(() => INFO, {
+      session_status: () => ({
+        account: open,
+        accounts: [first, second],
+        keychainPersistent: true,
+        builtInApp: true,
+      }),
+      open_account: (args) => {
+        open = (args as { locationId: string }).locationId === "locB" ? second : first;
+        return open;
+      },
+      merge_policy: () => "ask",
+      cache_summary: () => ({ unsentChanges: 3, contacts: 1200, exists: true }),
+      delete_cache: (args) => {
+        deleted.push(args);
+        return null;
+      },
+    });
+    window.location.hash = "#/settings";
+    render(App);
+    const kept = await screen.findByTestId("kept-accounts");
+    expect(kept).toHaveTextContent("Boston office");
+    await fireEvent.click(screen.getByRole("button", { name: "Open" }));
+    await waitFor(() => expect(screen.getByTestId("account-location")).toHaveTextContent("locB"));
+    expect(screen.getByTestId("kept-accounts")).toHaveTextContent("Austin office");
+
+    const [deleteOpen] = screen.getAllByRole("button", { name: "Delete local data…" });
+    if (!deleteOpen) throw new Error("the open location offers Delete local data…");
+    await fireEvent.click(deleteOpen);
+    expect(await screen.findByTestId("unsent-count")).toHaveTextContent(
+      "3 changes have not reached HighLevel yet",
+    );
+    expect(screen.getByTestId("delete-cache")).toHaveTextContent("1,200 cached contacts");
+    await fireEvent.click(screen.getByRole("button", { name: "Delete, losing 3 changes" }));
+    await waitFor(() => expect(deleted).toEqual([{ locationId: "locB", unsentChanges: 3 }]));
+    await waitFor(() => expect(screen.queryByTestId("delete-cache")).toBeNull());
+  });
+
+  it("lets an agency sign-in choose which locations to keep", async () => {
+    let account: Account | null = null;
+    const kept: unknown[] = [];
+    serveAppInfo(() => INFO, {
+      session_status: () => ({
+        account,
+        accounts: account ? [account] : [],
+        keychainPersistent: true,
+        builtInApp: true,
+      }),
+      sign_in_oauth: () => ({
+        kind: "agency",
+        companyId: "co1",
+        locations: [
+          { id: "locA", name: "Austin office", address: "1 Main St", kept: false },
+          { id: "locB", name: "Boston office", address: null, kept: false },
+        ],
+      }),
+      keep_agency_locations: (args) => {
+        kept.push(args);
+        account = {
+          locationId: "locB",
+          companyId: "co1",
+          kind: "oAuth",
+          scopes: null,
+          name: "Boston office",
+        };
+        return account;
+      },
+      merge_policy: () => "ask",
+    });
+    window.location.hash = "#/settings";
+    render(App);
+    // A build with its own Marketplace app asks for no client id or secret.
+    await screen.findByText(/The browser opens for you to approve a location/);
+    expect(screen.queryByLabelText("Client id")).toBeNull();
+    await fireEvent.click(screen.getByRole("button", { name: "Sign in with HighLevel" }));
+    const picker = await screen.findByTestId("agency-picker");
+    expect(picker).toHaveTextContent("1 Main St");
+    await fireEvent.click(screen.getByRole("checkbox", { name: /Boston office/ }));
+    await fireEvent.click(screen.getByRole("button", { name: "Keep 1 location offline" }));
+    await waitFor(() => expect(screen.getByTestId("account-location")).toHaveTextContent("locB"));
+    expect(kept).toEqual([
+      { companyId: "co1", locations: [{ id: "locB", name: "Boston office" }] },
+    ]);
+    expect(screen.queryByTestId("agency-picker")).toBeNull();
   });
 
   it("sends a Private Integration token with its location and shows a refusal", async () => {

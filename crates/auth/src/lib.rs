@@ -2,16 +2,18 @@
 //! Integration tokens, the demo sign-in against the embedded sandbox, and the vault that
 //! keeps tokens and secrets in the OS keychain.
 
+pub mod accounts;
 pub mod error;
 pub mod login;
 pub mod loopback;
 pub mod session;
 pub mod vault;
 
+pub use accounts::{Accounts, AccountsFile};
 pub use error::AuthError;
 pub use login::{
-    sign_in_oauth, sign_in_private_integration, start_demo, Demo, OAuthSettings, DEFAULT_PORT,
-    DEFAULT_SCOPES,
+    add_agency_location, agency_locations, sign_in_oauth, sign_in_private_integration, start_demo,
+    Agency, Demo, OAuthSettings, SignedIn, DEFAULT_PORT, DEFAULT_SCOPES,
 };
 pub use loopback::Loopback;
 pub use session::{Account, SignInKind};

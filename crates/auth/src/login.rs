@@ -4,7 +4,9 @@
 
 use std::{sync::Arc, time::Duration};
 
-use ghl::{oauth, ClientConfig, GhlClient, StaticToken, TokenPair};
+use ghl::{
+    models::InstalledLocation, oauth, ClientConfig, GhlClient, OAuthApp, StaticToken, TokenPair,
+};
 use ghl_sandbox::{Consent, Sandbox, SandboxConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use rand::{distr::Alphanumeric, Rng};
 use tokio_util::sync::CancellationToken;
@@ -12,18 +14,21 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     error::AuthError,
     loopback::{Loopback, DEFAULT_TIMEOUT},
-    session::{store_pair, Account, SignInKind},
+    session::{company_client, store_company_pair, store_pair, Account, SignInKind},
     vault::Vault,
 };
 
 /// Scopes GHL Desk asks for: full use needs all of them; without `contacts.write` it is
-/// read-only, and without the location-wide ones it fetches per contact.
+/// read-only, without the location-wide ones it fetches per contact, and the two
+/// `oauth.*` scopes let an agency install list its locations and mint their tokens.
 pub const DEFAULT_SCOPES: &[&str] = &[
     "contacts.readonly",
     "contacts.write",
     "locations/tasks.readonly",
     "calendars.readonly",
     "calendars/events.readonly",
+    "oauth.readonly",
+    "oauth.write",
 ];
 
 /// The loopback port to register in the Marketplace app (`http://127.0.0.1:47318/callback`).
@@ -77,14 +82,15 @@ fn random_state() -> String {
 
 /// Signs in with OAuth: listens on the loopback, hands the consent URL to `open` (the
 /// system browser in the app), waits for the one matching callback, exchanges the code
-/// and stores the token pair in `vault` before returning.
+/// and stores the token pair in `vault` before returning. The user may pick one
+/// location or a whole agency on HighLevel's page.
 pub async fn sign_in_oauth(
     config: &ClientConfig,
     settings: &OAuthSettings,
     vault: &dyn Vault,
     open: impl FnOnce(url::Url) -> Result<(), String>,
     cancel: CancellationToken,
-) -> Result<Account, AuthError> {
+) -> Result<SignedIn, AuthError> {
     let listener = Loopback::bind(settings.port).await?;
     let redirect_uri = listener.redirect_uri();
     let state = random_state();
@@ -102,30 +108,109 @@ pub async fn sign_in_oauth(
         &redirect_uri,
     )
     .await?;
-    let Some(location_id) = tokens.location_id.clone() else {
-        return Err(AuthError::Denied(
-            "this is an agency-wide install; choose a sub-account (location) on HighLevel's page"
-                .into(),
-        ));
+    let pair = TokenPair {
+        access_token: tokens.access_token.clone(),
+        refresh_token: tokens
+            .refresh_token
+            .clone()
+            .ok_or_else(|| ghl::GhlError::Decode("HighLevel sent no refresh token".into()))?,
     };
-    let refresh_token = tokens
-        .refresh_token
-        .clone()
-        .ok_or_else(|| ghl::GhlError::Decode("HighLevel sent no refresh token".into()))?;
+    match (tokens.location_id.clone(), tokens.company_id.clone()) {
+        (Some(location_id), company_id) => {
+            store_pair(vault, &location_id, &pair)?;
+            tracing::info!(location = %location_id, "signed in with OAuth");
+            Ok(SignedIn::Location(Account {
+                location_id,
+                company_id,
+                kind: SignInKind::OAuth,
+                scopes: tokens.scope.clone(),
+                name: None,
+            }))
+        }
+        (None, Some(company_id)) => {
+            store_company_pair(vault, &company_id, &pair)?;
+            tracing::info!(company = %company_id, "signed in to an agency with OAuth");
+            Ok(SignedIn::Agency(Agency {
+                company_id,
+                scopes: tokens.scope.clone(),
+            }))
+        }
+        (None, None) => Err(AuthError::Denied(
+            "HighLevel's answer named neither a location nor an agency".into(),
+        )),
+    }
+}
+
+/// What an OAuth sign-in opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedIn {
+    /// One location (sub-account): ready to sync.
+    Location(Account),
+    /// A whole agency: the user picks which of its locations to keep offline.
+    Agency(Agency),
+}
+
+/// An agency (company) signed in with OAuth; its tokens are in the vault.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Agency {
+    /// The company.
+    pub company_id: String,
+    /// Granted scopes, space-separated, when known.
+    pub scopes: Option<String>,
+}
+
+/// GHL's Marketplace app id: the part of the client id before its first `-`.
+fn app_id(client_id: &str) -> &str {
+    client_id.split('-').next().unwrap_or(client_id)
+}
+
+/// The agency's locations where the Marketplace app is installed.
+pub async fn agency_locations(
+    config: &ClientConfig,
+    app: &OAuthApp,
+    vault: Arc<dyn Vault>,
+    company_id: &str,
+) -> Result<Vec<InstalledLocation>, AuthError> {
+    let client = company_client(config.clone(), app.clone(), vault, company_id)?;
+    Ok(client
+        .installed_locations(company_id, app_id(&app.client_id))
+        .await?)
+}
+
+/// Mints a token for one of the agency's locations and keeps it as an account of its
+/// own (its own tokens and cache).
+pub async fn add_agency_location(
+    config: &ClientConfig,
+    app: &OAuthApp,
+    vault: Arc<dyn Vault>,
+    company_id: &str,
+    location_id: &str,
+) -> Result<Account, AuthError> {
+    let client = company_client(config.clone(), app.clone(), vault.clone(), company_id)?;
+    let token = client.location_token(company_id, location_id).await?;
+    let refresh_token = token.refresh_token.clone().ok_or_else(|| {
+        AuthError::Denied(
+            "HighLevel gave this location no refresh token; sign in to the location directly"
+                .into(),
+        )
+    })?;
     store_pair(
-        vault,
-        &location_id,
+        vault.as_ref(),
+        location_id,
         &TokenPair {
-            access_token: tokens.access_token.clone(),
+            access_token: token.access_token.clone(),
             refresh_token,
         },
     )?;
-    tracing::info!(location = %location_id, "signed in with OAuth");
+    tracing::info!(location = %location_id, company = %company_id, "added an agency location");
     Ok(Account {
-        location_id,
-        company_id: tokens.company_id.clone(),
+        location_id: location_id.to_owned(),
+        company_id: Some(company_id.to_owned()),
         kind: SignInKind::OAuth,
-        scopes: tokens.scope.clone(),
+        scopes: token.scope.clone(),
+        name: None,
     })
 }
 
@@ -156,6 +241,7 @@ pub async fn sign_in_private_integration(
         company_id: None,
         kind: SignInKind::PrivateIntegration,
         scopes: None,
+        name: None,
     })
 }
 
@@ -199,8 +285,11 @@ pub async fn start_demo(vault: &dyn Vault, contacts: usize) -> Result<Demo, Auth
         });
         Ok(())
     };
-    let mut account =
-        sign_in_oauth(&config, &settings, vault, open, CancellationToken::new()).await?;
+    let SignedIn::Location(mut account) =
+        sign_in_oauth(&config, &settings, vault, open, CancellationToken::new()).await?
+    else {
+        return Err(AuthError::Demo("the demo signed in to an agency".into()));
+    };
     account.kind = SignInKind::Demo;
     Ok(Demo {
         sandbox,

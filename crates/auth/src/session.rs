@@ -34,6 +34,9 @@ pub struct Account {
     pub kind: SignInKind,
     /// Granted scopes, space-separated, when known.
     pub scopes: Option<String>,
+    /// The location's name, when HighLevel told us (agency installs list it).
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// Vault key of an account's tokens.
@@ -41,16 +44,19 @@ pub fn tokens_key(location_id: &str) -> String {
     format!("location:{location_id}:tokens")
 }
 
-/// Saves an OAuth pair for a location.
-pub fn store_pair(vault: &dyn Vault, location_id: &str, pair: &TokenPair) -> Result<(), AuthError> {
-    let json = serde_json::json!({ "access": pair.access_token, "refresh": pair.refresh_token })
-        .to_string();
-    vault.put(&tokens_key(location_id), &json)
+/// Vault key of an agency's (company's) tokens.
+pub fn company_tokens_key(company_id: &str) -> String {
+    format!("company:{company_id}:tokens")
 }
 
-/// Reads a location's OAuth pair.
-pub fn load_pair(vault: &dyn Vault, location_id: &str) -> Result<Option<TokenPair>, AuthError> {
-    let Some(json) = vault.get(&tokens_key(location_id))? else {
+fn put_pair(vault: &dyn Vault, key: &str, pair: &TokenPair) -> Result<(), AuthError> {
+    let json = serde_json::json!({ "access": pair.access_token, "refresh": pair.refresh_token })
+        .to_string();
+    vault.put(key, &json)
+}
+
+fn get_pair(vault: &dyn Vault, key: &str) -> Result<Option<TokenPair>, AuthError> {
+    let Some(json) = vault.get(key)? else {
         return Ok(None);
     };
     let value: serde_json::Value = serde_json::from_str(&json)
@@ -61,6 +67,105 @@ pub fn load_pair(vault: &dyn Vault, location_id: &str) -> Result<Option<TokenPai
             refresh_token: refresh.into(),
         })),
         _ => Err(AuthError::Vault("damaged token entry".into())),
+    }
+}
+
+/// Saves an OAuth pair for a location.
+pub fn store_pair(vault: &dyn Vault, location_id: &str, pair: &TokenPair) -> Result<(), AuthError> {
+    put_pair(vault, &tokens_key(location_id), pair)
+}
+
+/// Reads a location's OAuth pair.
+pub fn load_pair(vault: &dyn Vault, location_id: &str) -> Result<Option<TokenPair>, AuthError> {
+    get_pair(vault, &tokens_key(location_id))
+}
+
+/// Saves an agency's OAuth pair.
+pub fn store_company_pair(
+    vault: &dyn Vault,
+    company_id: &str,
+    pair: &TokenPair,
+) -> Result<(), AuthError> {
+    put_pair(vault, &company_tokens_key(company_id), pair)
+}
+
+/// A client whose OAuth pair lives in `vault` under `key`, rotated pairs written back
+/// there before they are used; `resource` is the location or company it acts for.
+fn vaulted_oauth_client(
+    config: ClientConfig,
+    app: OAuthApp,
+    vault: Arc<dyn Vault>,
+    key: String,
+    resource: &str,
+) -> Result<GhlClient, AuthError> {
+    let pair = get_pair(vault.as_ref(), &key)?.ok_or_else(|| {
+        ghl::GhlError::Unauthorized("no stored sign-in for this account; sign in again".into())
+    })?;
+    let persist: PersistPair = Arc::new(move |pair: &TokenPair| {
+        put_pair(vault.as_ref(), &key, pair).map_err(|e| e.to_string())
+    });
+    let tokens = OAuthTokens::new(config.http_client()?, &config.api_base, app, pair, persist)?;
+    Ok(GhlClient::new(config, Arc::new(tokens), resource)?)
+}
+
+/// A client acting for an agency (company) signed in with OAuth.
+pub fn company_client(
+    config: ClientConfig,
+    app: OAuthApp,
+    vault: Arc<dyn Vault>,
+    company_id: &str,
+) -> Result<GhlClient, AuthError> {
+    let app = OAuthApp {
+        user_type: "Company".into(),
+        ..app
+    };
+    vaulted_oauth_client(
+        config,
+        app,
+        vault,
+        company_tokens_key(company_id),
+        company_id,
+    )
+}
+
+/// The Marketplace app built into this copy of GHL Desk, when its build set
+/// `GHL_DESK_CLIENT_ID` and `GHL_DESK_CLIENT_SECRET`: users then sign in without
+/// creating an app of their own.
+pub fn embedded_app() -> Option<OAuthApp> {
+    match (
+        option_env!("GHL_DESK_CLIENT_ID"),
+        option_env!("GHL_DESK_CLIENT_SECRET"),
+    ) {
+        (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.trim().is_empty() => {
+            Some(OAuthApp {
+                client_id: id.trim().into(),
+                client_secret: secret.trim().into(),
+                user_type: "Location".into(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Vault keys of the Marketplace app the user entered.
+const APP_CLIENT_ID: &str = "app:client-id";
+const APP_CLIENT_SECRET: &str = "app:client-secret";
+
+/// Keeps the Marketplace app the user entered, for refreshing tokens later.
+pub fn store_app(vault: &dyn Vault, client_id: &str, client_secret: &str) -> Result<(), AuthError> {
+    vault.put(APP_CLIENT_ID, client_id)?;
+    vault.put(APP_CLIENT_SECRET, client_secret)
+}
+
+/// The Marketplace app to use: the one the user entered, else the built-in one.
+pub fn marketplace_app(vault: &dyn Vault) -> Result<Option<OAuthApp>, AuthError> {
+    match (vault.get(APP_CLIENT_ID)?, vault.get(APP_CLIENT_SECRET)?) {
+        (Some(client_id), Some(client_secret)) => Ok(Some(OAuthApp {
+            client_id,
+            client_secret,
+            user_type: "Location".into(),
+        })),
+        _ => Ok(embedded_app()),
     }
 }
 
@@ -77,15 +182,7 @@ pub fn oauth_client(
     vault: Arc<dyn Vault>,
     location_id: &str,
 ) -> Result<GhlClient, AuthError> {
-    let pair = load_pair(vault.as_ref(), location_id)?.ok_or_else(|| {
-        ghl::GhlError::Unauthorized("no stored sign-in for this location; sign in again".into())
-    })?;
-    let location = location_id.to_owned();
-    let persist: PersistPair = Arc::new(move |pair: &TokenPair| {
-        store_pair(vault.as_ref(), &location, pair).map_err(|e| e.to_string())
-    });
-    let tokens = OAuthTokens::new(config.http_client()?, &config.api_base, app, pair, persist)?;
-    Ok(GhlClient::new(config, Arc::new(tokens), location_id)?)
+    vaulted_oauth_client(config, app, vault, tokens_key(location_id), location_id)
 }
 
 /// A client for a location signed in with a Private Integration token kept in `vault`.
@@ -104,34 +201,6 @@ pub fn pit_client(
         Arc::new(StaticToken::new(token)),
         location_id,
     )?)
-}
-
-/// Remembers which location is signed in (no secrets), in `path` (the data directory's
-/// `account.json`), so the next launch opens it again. Demo sign-ins are not remembered:
-/// the demo sandbox lives only as long as the app.
-pub fn remember(path: &std::path::Path, account: Option<&Account>) -> Result<(), AuthError> {
-    let write = |text: String| {
-        std::fs::write(path, text)
-            .map_err(|e| AuthError::Vault(format!("cannot write {}: {e}", path.display())))
-    };
-    match account.filter(|a| a.kind != SignInKind::Demo) {
-        Some(account) => write(
-            serde_json::to_string_pretty(account).map_err(|e| AuthError::Vault(e.to_string()))?,
-        ),
-        None => match std::fs::remove_file(path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(AuthError::Vault(format!(
-                "cannot remove {}: {e}",
-                path.display()
-            ))),
-        },
-    }
-}
-
-/// The location remembered by [`remember`], if any (an unreadable file counts as none).
-pub fn remembered(path: &std::path::Path) -> Option<Account> {
-    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
 
 /// The API client of a signed-in account, with its credentials from `vault`: the
@@ -153,52 +222,12 @@ pub fn client_for(
             oauth_client(config, app, vault, &account.location_id)
         }
         SignInKind::OAuth => {
-            let missing = || {
+            let app = marketplace_app(vault.as_ref())?.ok_or_else(|| {
                 AuthError::Ghl(ghl::GhlError::Unauthorized(
                     "the Marketplace app's credentials are missing; sign in again".into(),
                 ))
-            };
-            let client_id = vault.get("app:client-id")?.ok_or_else(missing)?;
-            let client_secret = vault.get("app:client-secret")?.ok_or_else(missing)?;
-            oauth_client(
-                config,
-                OAuthApp {
-                    client_id,
-                    client_secret,
-                    user_type: "Location".into(),
-                },
-                vault,
-                &account.location_id,
-            )
+            })?;
+            oauth_client(config, app, vault, &account.location_id)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remembers_real_accounts_but_not_the_demo() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("account.json");
-        let account = Account {
-            location_id: "loc".into(),
-            company_id: None,
-            kind: SignInKind::PrivateIntegration,
-            scopes: None,
-        };
-        remember(&path, Some(&account)).unwrap();
-        assert_eq!(remembered(&path), Some(account));
-        remember(
-            &path,
-            Some(&Account {
-                kind: SignInKind::Demo,
-                ..remembered(&path).unwrap()
-            }),
-        )
-        .unwrap();
-        assert_eq!(remembered(&path), None);
-        remember(&path, None).unwrap();
     }
 }

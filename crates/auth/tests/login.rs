@@ -4,9 +4,10 @@
 use std::{sync::Arc, time::Duration};
 
 use desk_auth::{
+    add_agency_location, agency_locations,
     session::{self, load_pair},
     sign_in_oauth, sign_in_private_integration, start_demo, AuthError, Loopback, MemoryVault,
-    OAuthSettings, SignInKind, Vault,
+    OAuthSettings, SignInKind, SignedIn, Vault,
 };
 use ghl::{ClientConfig, GhlError};
 use ghl_sandbox::{Sandbox, SandboxConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
@@ -76,6 +77,9 @@ async fn oauth_sign_in_through_the_consent_page_stores_the_pair_in_the_vault() {
     )
     .await
     .unwrap();
+    let SignedIn::Location(account) = account else {
+        panic!("a location sign-in opens the location")
+    };
     assert_eq!(account.location_id, location);
     assert_eq!(account.kind, SignInKind::OAuth);
     assert!(account.scopes.unwrap().contains("contacts.write"));
@@ -96,6 +100,66 @@ async fn oauth_sign_in_through_the_consent_page_stores_the_pair_in_the_vault() {
             .count,
         2
     );
+}
+
+#[tokio::test]
+async fn an_agency_install_lists_its_locations_and_keeps_each_as_its_own_account() {
+    let (sandbox, config) = sandbox().await;
+    let info = sandbox.info();
+    let company = info.locations[0].company_id.clone();
+    let vault = Arc::new(MemoryVault::default());
+    let signed_in = sign_in_oauth(
+        &config,
+        &settings(),
+        vault.as_ref(),
+        person(company.clone(), "allow"),
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let SignedIn::Agency(agency) = signed_in else {
+        panic!("choosing the agency signs in to the agency")
+    };
+    assert_eq!(agency.company_id, company);
+    assert!(
+        load_pair(vault.as_ref(), &company).unwrap().is_none(),
+        "the agency's tokens are kept apart from any location's"
+    );
+
+    let app = ghl::OAuthApp {
+        client_id: DEMO_CLIENT_ID.into(),
+        client_secret: DEMO_CLIENT_SECRET.into(),
+        user_type: "Location".into(),
+    };
+    let mut listed: Vec<String> = agency_locations(&config, &app, vault.clone(), &company)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let mut expected: Vec<String> = info
+        .locations
+        .iter()
+        .filter(|l| l.company_id == company)
+        .map(|l| l.id.clone())
+        .collect();
+    listed.sort();
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    for location in &expected[..2] {
+        let account = add_agency_location(&config, &app, vault.clone(), &company, location)
+            .await
+            .unwrap();
+        assert_eq!(account.kind, SignInKind::OAuth);
+        assert_eq!(account.company_id.as_deref(), Some(company.as_str()));
+        session::store_app(vault.as_ref(), &app.client_id, &app.client_secret).unwrap();
+        let client = session::client_for(&account, vault.clone(), config.clone()).unwrap();
+        assert_eq!(client.location_id(), location);
+        assert!(client.list_contacts(1, None, None, None).await.is_ok());
+    }
+    assert!(load_pair(vault.as_ref(), &expected[0]).unwrap().is_some());
+    assert!(load_pair(vault.as_ref(), &expected[1]).unwrap().is_some());
 }
 
 #[tokio::test]

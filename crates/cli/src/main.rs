@@ -5,9 +5,9 @@
 use std::{path::PathBuf, process::ExitCode, sync::Arc};
 
 use clap::{Parser, Subcommand};
-use desk_auth::{session, Account, Vault};
+use desk_auth::{session, Account, AccountsFile, SignedIn, Vault};
 use desk_store::{
-    model::{ContactQuery, ContactSort, OpState},
+    model::{ContactQuery, ContactSort, MergePolicy, OpState},
     DataLayout, Store,
 };
 use ghl::{ClientConfig, GhlClient, StaticToken};
@@ -47,8 +47,10 @@ enum Command {
         /// The location of the token.
         #[arg(long)]
         location: Option<String>,
-        /// Sign in with OAuth: prints the consent URL and waits on the loopback.
-        #[arg(long, requires_all = ["client_id", "client_secret"])]
+        /// Sign in with OAuth: prints the consent URL and waits on the loopback. For an
+        /// agency-wide install, `--location` picks the location to keep (without it the
+        /// agency's locations are listed).
+        #[arg(long)]
         oauth: bool,
         /// Marketplace app client id (with --oauth).
         #[arg(long)]
@@ -105,6 +107,12 @@ enum Command {
     Export {
         #[command(subcommand)]
         command: ExportCommand,
+    },
+    /// Show or choose what a sync does when a field changed both here and in GHL:
+    /// ask (record a conflict), prefer-mine or prefer-ghl.
+    MergePolicy {
+        /// The new policy; without it, the current one is printed.
+        policy: Option<String>,
     },
 }
 
@@ -326,8 +334,13 @@ impl Context {
             .map_err(|e| Failure::new(2, e))
     }
 
+    fn accounts(&self) -> AccountsFile {
+        AccountsFile::in_dir(self.layout.root())
+    }
+
     fn account(&self) -> Result<Account, Failure> {
-        session::remembered(&self.layout.root().join("account.json"))
+        self.accounts()
+            .active()
             .ok_or_else(|| Failure::new(4, "not signed in: run `ghl-desk-cli login` first"))
     }
 
@@ -435,25 +448,78 @@ async fn run(ctx: Context) -> Result<u8, Failure> {
             port,
         } => {
             let account = if *oauth {
+                let entered = match (client_id, client_secret) {
+                    (Some(id), Some(secret)) => Some((id.clone(), secret.clone())),
+                    _ => None,
+                };
+                let (id, secret) = entered
+                    .clone()
+                    .or_else(|| session::embedded_app().map(|a| (a.client_id, a.client_secret)))
+                    .ok_or_else(|| {
+                        Failure::new(
+                            2,
+                            "--oauth needs --client-id and --client-secret (this build has no built-in Marketplace app)",
+                        )
+                    })?;
                 let settings = desk_auth::OAuthSettings {
                     port: *port,
-                    ..desk_auth::OAuthSettings::new(
-                        client_id.clone().unwrap_or_default(),
-                        client_secret.clone().unwrap_or_default(),
-                    )
+                    ..desk_auth::OAuthSettings::new(id, secret)
                 };
                 let open = |url: url::Url| {
                     eprintln!("Open this address in a browser to sign in:\n{url}");
                     Ok(())
                 };
-                desk_auth::sign_in_oauth(
+                let signed_in = desk_auth::sign_in_oauth(
                     &ctx.config()?,
                     &settings,
                     ctx.vault.as_ref(),
                     open,
                     CancellationToken::new(),
                 )
-                .await?
+                .await?;
+                if entered.is_some() {
+                    session::store_app(
+                        ctx.vault.as_ref(),
+                        &settings.client_id,
+                        &settings.client_secret,
+                    )?;
+                }
+                match signed_in {
+                    SignedIn::Location(account) => account,
+                    SignedIn::Agency(agency) => {
+                        let app = session::marketplace_app(ctx.vault.as_ref())?
+                            .ok_or_else(|| Failure::new(2, "the Marketplace app is missing"))?;
+                        let Some(location) = location else {
+                            let locations = desk_auth::agency_locations(
+                                &ctx.config()?,
+                                &app,
+                                ctx.vault.clone(),
+                                &agency.company_id,
+                            )
+                            .await?;
+                            let listed: Vec<String> = locations
+                                .iter()
+                                .map(|l| format!("{}  {}", l.id, l.name.as_deref().unwrap_or("")))
+                                .collect();
+                            return Err(Failure::new(
+                                2,
+                                format!(
+                                    "signed in to agency {}; run login again with --location ID, one of:\n{}",
+                                    agency.company_id,
+                                    listed.join("\n")
+                                ),
+                            ));
+                        };
+                        desk_auth::add_agency_location(
+                            &ctx.config()?,
+                            &app,
+                            ctx.vault.clone(),
+                            &agency.company_id,
+                            location,
+                        )
+                        .await?
+                    }
+                }
             } else {
                 let (Some(token), Some(location)) = (pit, location) else {
                     return Err(Failure::new(2, "use --pit TOKEN --location ID, or --oauth"));
@@ -466,7 +532,7 @@ async fn run(ctx: Context) -> Result<u8, Failure> {
                 )
                 .await?
             };
-            session::remember(&ctx.layout.root().join("account.json"), Some(&account))?;
+            ctx.accounts().add_and_open(&account)?;
             ctx.print(&json!(account), || {
                 format!("signed in to location {}", account.location_id)
             });
@@ -475,8 +541,8 @@ async fn run(ctx: Context) -> Result<u8, Failure> {
         Command::Logout => {
             if let Ok(account) = ctx.account() {
                 session::forget(ctx.vault.as_ref(), &account.location_id)?;
+                ctx.accounts().remove(&account.location_id)?;
             }
-            session::remember(&ctx.layout.root().join("account.json"), None)?;
             ctx.print(&json!({ "signedOut": true }), || "signed out".into());
             Ok(0)
         }
@@ -705,6 +771,23 @@ async fn run(ctx: Context) -> Result<u8, Failure> {
                     ctx.print(&json!({ "seq": seq }), || format!("#{seq} discarded"));
                 }
             }
+            Ok(0)
+        }
+        Command::MergePolicy { policy } => {
+            let mut store = ctx.store()?;
+            if let Some(name) = policy {
+                let chosen = MergePolicy::parse(name).ok_or_else(|| {
+                    Failure::new(
+                        2,
+                        format!("unknown policy '{name}': use ask, prefer-mine or prefer-ghl"),
+                    )
+                })?;
+                store.set_merge_policy(chosen)?;
+            }
+            let current = store.merge_policy()?;
+            ctx.print(&json!({ "mergePolicy": current.as_str() }), || {
+                format!("merge policy: {}", current.as_str())
+            });
             Ok(0)
         }
         Command::Conflicts { command } => {

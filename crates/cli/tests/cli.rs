@@ -109,6 +109,19 @@ async fn sign_in_sync_edit_offline_and_push() {
 
     let first = rig.json(&["sync"]).await;
     assert_eq!(first["pulled"], 40);
+    assert_eq!(rig.json(&["merge-policy"]).await["mergePolicy"], "ask");
+    assert_eq!(
+        rig.json(&["merge-policy", "prefer-ghl"]).await["mergePolicy"],
+        "prefer-ghl"
+    );
+    assert_eq!(
+        rig.run(&["merge-policy", "sometimes"]).await.status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        rig.json(&["merge-policy"]).await["mergePolicy"],
+        "prefer-ghl"
+    );
     let status = rig.json(&["status"]).await;
     assert_eq!(status["contacts"], 40);
 

@@ -6,6 +6,7 @@
 //! | question | decision |
 //! |---|---|
 //! | `Version` header missing or wrong | **400** `{"statusCode":400,"message":"…","error":"Bad Request"}`. Strict on purpose: GHL is lenient in places, but a client that sends the right header per family never depends on that. |
+//! | `appId` of `/oauth/installedLocations` | The Marketplace app id, which GHL's client ids carry before their first `-` (`{appId}-{suffix}`); the whole client id is accepted too. |
 //! | Version per family | `2021-07-28` for contacts, locations and `/oauth/locationToken`/`installedLocations`; `2021-04-15` for calendars; `/oauth/token` takes none. |
 //! | Token errors on `/oauth/token` | HTTP 400 with `{"statusCode":400,"error":"invalid_grant"\|"invalid_client"\|"invalid_request"\|"unsupported_grant_type","error_description":"…","message":"…"}`: RFC 6749 field names (so OAuth libraries parse them) plus GHL's usual `statusCode`/`message`. |
 //! | Refresh-token reuse | Refresh tokens are single-use with no grace window: reusing one answers 400 `invalid_grant` "Refresh token has already been used". The access token minted with it stays valid. |

@@ -27,6 +27,14 @@ pub enum LayoutError {
         /// The underlying OS error.
         source: std::io::Error,
     },
+    /// A file could not be deleted.
+    #[error("cannot delete {path}: {source}")]
+    Delete {
+        /// The file that could not be deleted.
+        path: PathBuf,
+        /// The underlying OS error.
+        source: std::io::Error,
+    },
 }
 
 /// The files of one GHL Desk installation, rooted at one directory.
@@ -83,6 +91,24 @@ impl DataLayout {
         Ok(self.databases_dir().join(format!("{location_id}.sqlite3")))
     }
 
+    /// Deletes a location's database with its write-ahead log and shared-memory files
+    /// (the caller has closed every connection to it). A missing file is not an error.
+    pub fn delete_location_database(&self, location_id: &str) -> Result<(), LayoutError> {
+        let database = self.location_database(location_id)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = database.clone().into_os_string();
+            name.push(suffix);
+            let path = PathBuf::from(name);
+            match std::fs::remove_file(&path) {
+                Err(source) if source.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(LayoutError::Delete { path, source })
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Creates the root, logs and databases directories if they are missing.
     pub fn ensure_dirs(&self) -> Result<(), LayoutError> {
         for path in [self.root.clone(), self.logs_dir(), self.databases_dir()] {
@@ -96,6 +122,24 @@ impl DataLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deleting_a_location_database_removes_its_log_files_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = DataLayout::at(dir.path());
+        layout.ensure_dirs().unwrap();
+        let db = layout.location_database("loc1").unwrap();
+        let store = crate::Store::open(&db).unwrap();
+        drop(store);
+        for suffix in ["-wal", "-shm"] {
+            std::fs::write(format!("{}{suffix}", db.display()), b"x").unwrap();
+        }
+        layout.delete_location_database("loc1").unwrap();
+        let left: Vec<_> = std::fs::read_dir(layout.databases_dir()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+        layout.delete_location_database("loc1").unwrap();
+        assert!(layout.delete_location_database("../etc").is_err());
+    }
 
     #[test]
     fn subdirectories_sit_under_the_root() {

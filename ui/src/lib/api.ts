@@ -1,12 +1,15 @@
 import {
   type Account,
   type AppInfo,
+  type CacheSummary,
   type ChangeAction,
+  type ChosenLocation,
   type CommandError,
   type ContactPage,
   type ContactQuery,
   commands,
   type MergePolicy,
+  type OAuthOutcome,
   type OutboxCounts,
   type PendingChange,
   type SessionStatus,
@@ -57,9 +60,32 @@ export async function signInPrivateIntegration(
   return unwrap(await commands.signInPrivateIntegration(token, locationId));
 }
 
-/** Signs in with HighLevel in the system browser. */
-export async function signInOAuth(clientId: string, clientSecret: string): Promise<Account> {
+/** Signs in with HighLevel in the system browser: one location, or an agency to pick from. */
+export async function signInOAuth(clientId: string, clientSecret: string): Promise<OAuthOutcome> {
   return unwrap(await commands.signInOauth(clientId, clientSecret));
+}
+
+/** Keeps the chosen locations of an agency offline and opens the first. */
+export async function keepAgencyLocations(
+  companyId: string,
+  locations: ChosenLocation[],
+): Promise<Account> {
+  return unwrap(await commands.keepAgencyLocations(companyId, locations));
+}
+
+/** Opens another location kept on this computer. */
+export async function openAccount(locationId: string): Promise<Account> {
+  return unwrap(await commands.openAccount(locationId));
+}
+
+/** What deleting a location's local data would throw away. */
+export async function getCacheSummary(locationId: string): Promise<CacheSummary> {
+  return unwrap(await commands.cacheSummary(locationId));
+}
+
+/** Deletes a location's local data; refused if more changes are unsent than confirmed. */
+export async function deleteCache(locationId: string, unsentChanges: number): Promise<void> {
+  unwrap(await commands.deleteCache(locationId, unsentChanges));
 }
 
 /** Stops a sign-in that waits for the browser. */
@@ -67,9 +93,9 @@ export async function cancelSignIn(): Promise<void> {
   await commands.cancelSignIn();
 }
 
-/** Signs out of the current location. */
-export async function signOut(): Promise<void> {
-  unwrap(await commands.signOut());
+/** Signs out of a location: its secrets leave the keychain; its local data stays. */
+export async function signOut(locationId: string): Promise<void> {
+  unwrap(await commands.signOut(locationId));
 }
 
 /** One page of the signed-in location's contacts. */

@@ -7,18 +7,39 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The app's version and where it keeps its data, for Settings and support requests. */
 	appInfo: () => typedError<AppInfo_Serialize, CommandError>(__TAURI_INVOKE("app_info")),
-	/**  The signed-in location and the keychain's state. */
+	/**  The open location, the kept ones and the keychain's state. */
 	sessionStatus: () => typedError<SessionStatus_Serialize, CommandError>(__TAURI_INVOKE("session_status")),
 	/**  Starts the embedded demo sandbox and signs in to it. */
 	signInDemo: () => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_demo")),
 	/**  Signs in with a Private Integration token, checked with one call before it is saved. */
 	signInPrivateIntegration: (token: string, locationId: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_private_integration", { token, locationId })),
-	/**  Signs in with HighLevel in the system browser, using the user's Marketplace app. */
-	signInOauth: (clientId: string, clientSecret: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_oauth", { clientId, clientSecret })),
+	/**
+	 *  Signs in with HighLevel in the system browser, with the user's Marketplace app (or
+	 *  the built-in one when the fields are left empty and this build has one).
+	 */
+	signInOauth: (clientId: string, clientSecret: string) => typedError<OAuthOutcome_Serialize, CommandError>(__TAURI_INVOKE("sign_in_oauth", { clientId, clientSecret })),
+	/**
+	 *  Keeps the chosen locations of an agency offline, each as its own account with its
+	 *  own tokens and cache, and opens the first.
+	 */
+	keepAgencyLocations: (companyId: string, locations: ChosenLocation_Deserialize[]) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("keep_agency_locations", { companyId, locations })),
 	/**  Stops a sign-in that is waiting for the browser. */
 	cancelSignIn: () => __TAURI_INVOKE<void>("cancel_sign_in"),
-	/**  Signs out: the location's secrets leave the keychain; its local data stays. */
-	signOut: () => typedError<null, CommandError>(__TAURI_INVOKE("sign_out")),
+	/**  Opens another kept location (its own cache; a sync follows at once). */
+	openAccount: (locationId: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("open_account", { locationId })),
+	/**
+	 *  Stops using a location: it is closed, forgotten, and its secrets leave the
+	 *  keychain. Its local data stays until the user deletes it.
+	 */
+	signOut: (locationId: string) => typedError<null, CommandError>(__TAURI_INVOKE("sign_out", { locationId })),
+	/**  How much a location's local data holds, for the confirmation before deleting it. */
+	cacheSummary: (locationId: string) => typedError<CacheSummary, CommandError>(__TAURI_INVOKE("cache_summary", { locationId })),
+	/**
+	 *  Deletes a location's local data. `unsent_changes` is the count the user confirmed:
+	 *  if more changes were queued since, nothing is deleted and the user is asked again.
+	 *  The location stays signed in; an open one starts over with a fresh sync.
+	 */
+	deleteCache: (locationId: string, unsentChanges: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_cache", { locationId, unsentChanges })),
 	/**  One page of the signed-in location's contacts (search, filters, sort). */
 	listContacts: (query: ContactQuery_Deserialize) => typedError<ContactPage_Serialize, CommandError>(__TAURI_INVOKE("list_contacts", { query })),
 	/**  Pending, rejected and conflicting changes, for the top bar. */
@@ -58,6 +79,8 @@ export type Account_Deserialize = {
 	kind: SignInKind,
 	/**  Granted scopes, space-separated, when known. */
 	scopes?: string | null,
+	/**  The location's name, when HighLevel told us (agency installs list it). */
+	name?: string | null,
 };
 
 /**  A signed-in location (no secrets: those are in the vault). */
@@ -70,6 +93,35 @@ export type Account_Serialize = {
 	kind: SignInKind,
 	/**  Granted scopes, space-separated, when known. */
 	scopes: string | null,
+	/**  The location's name, when HighLevel told us (agency installs list it). */
+	name: string | null,
+};
+
+/**  One of an agency's locations where the Marketplace app is installed. */
+export type AgencyLocation = AgencyLocation_Serialize | AgencyLocation_Deserialize;
+
+/**  One of an agency's locations where the Marketplace app is installed. */
+export type AgencyLocation_Deserialize = {
+	/**  Location id. */
+	id: string,
+	/**  Its name. */
+	name?: string | null,
+	/**  Its address. */
+	address?: string | null,
+	/**  Already kept on this computer. */
+	kept: boolean,
+};
+
+/**  One of an agency's locations where the Marketplace app is installed. */
+export type AgencyLocation_Serialize = {
+	/**  Location id. */
+	id: string,
+	/**  Its name. */
+	name: string | null,
+	/**  Its address. */
+	address: string | null,
+	/**  Already kept on this computer. */
+	kept: boolean,
 };
 
 /**
@@ -112,6 +164,16 @@ export type AppInfo_Serialize = {
 	databasePath: string | null,
 };
 
+/**  What deleting a location's local data would throw away. */
+export type CacheSummary = {
+	/**  Changes not yet in HighLevel (pending, rejected or conflicting): lost for good. */
+	unsentChanges: number,
+	/**  Contacts cached (they come back with the next sync). */
+	contacts: number,
+	/**  Whether there is any local data at all. */
+	exists: boolean,
+};
+
 /**  What the user decided about a queued change. */
 export type ChangeAction = 
 /**  Drop it; the record goes back to HighLevel's version. */
@@ -120,6 +182,25 @@ export type ChangeAction =
 "retry" | 
 /**  A conflict: send my version over HighLevel's. */
 "keepMine";
+
+/**  A location the user chose from an agency. */
+export type ChosenLocation = ChosenLocation_Serialize | ChosenLocation_Deserialize;
+
+/**  A location the user chose from an agency. */
+export type ChosenLocation_Deserialize = {
+	/**  Location id. */
+	id: string,
+	/**  Its name, as listed. */
+	name?: string | null,
+};
+
+/**  A location the user chose from an agency. */
+export type ChosenLocation_Serialize = {
+	/**  Location id. */
+	id: string,
+	/**  Its name, as listed. */
+	name: string | null,
+};
 
 /**  An error as the webview receives it. */
 export type CommandError = {
@@ -288,6 +369,35 @@ export type MergePolicy =
 /**  Take GHL's value and drop the user's change to that field. */
 "preferGhl";
 
+/**  What a HighLevel sign-in opened. */
+export type OAuthOutcome = OAuthOutcome_Serialize | OAuthOutcome_Deserialize;
+
+/**  What a HighLevel sign-in opened. */
+export type OAuthOutcome_Deserialize = 
+/**  One location, now open. */
+{ kind: "location"; 
+/**  The location. */
+account: Account_Deserialize } | 
+/**  A whole agency: the user chooses which locations to keep offline. */
+{ kind: "agency"; 
+/**  The agency (company). */
+companyId: string; 
+/**  Its locations with the app installed. */
+locations: AgencyLocation_Deserialize[] };
+
+/**  What a HighLevel sign-in opened. */
+export type OAuthOutcome_Serialize = 
+/**  One location, now open. */
+{ kind: "location"; 
+/**  The location. */
+account: Account_Serialize } | 
+/**  A whole agency: the user chooses which locations to keep offline. */
+{ kind: "agency"; 
+/**  The agency (company). */
+companyId: string; 
+/**  Its locations with the app installed. */
+locations: AgencyLocation_Serialize[] };
+
 /**  What an outbox operation does. */
 export type OpKind = 
 /**  Create the record (payload `{"fields": {…}}`). */
@@ -419,23 +529,37 @@ export type Reachability =
 /**  The last request or probe got none. */
 "offline";
 
-/**  Who is signed in, and whether secrets outlive this session. */
+/**  Who is signed in, what else is kept, and how secrets are kept. */
 export type SessionStatus = SessionStatus_Serialize | SessionStatus_Deserialize;
 
-/**  Who is signed in, and whether secrets outlive this session. */
+/**  Who is signed in, what else is kept, and how secrets are kept. */
 export type SessionStatus_Deserialize = {
-	/**  The signed-in location, if any. */
+	/**  The open location, if any. */
 	account?: Account_Deserialize | null,
+	/**  Every location kept on this computer (the open one included). */
+	accounts: Account_Deserialize[],
 	/**  `false` when no system keychain works: sign-ins last for this session only. */
 	keychainPersistent: boolean,
+	/**
+	 *  This build carries its own Marketplace app: signing in with HighLevel needs no
+	 *  client id or secret.
+	 */
+	builtInApp: boolean,
 };
 
-/**  Who is signed in, and whether secrets outlive this session. */
+/**  Who is signed in, what else is kept, and how secrets are kept. */
 export type SessionStatus_Serialize = {
-	/**  The signed-in location, if any. */
+	/**  The open location, if any. */
 	account: Account_Serialize | null,
+	/**  Every location kept on this computer (the open one included). */
+	accounts: Account_Serialize[],
 	/**  `false` when no system keychain works: sign-ins last for this session only. */
 	keychainPersistent: boolean,
+	/**
+	 *  This build carries its own Marketplace app: signing in with HighLevel needs no
+	 *  client id or secret.
+	 */
+	builtInApp: boolean,
 };
 
 /**  How a location was signed in. */

@@ -413,7 +413,10 @@ pub async fn installed_locations(
             "companyId and appId are required".into(),
         ]));
     };
-    if *company_id != grant.company_id || *app_id != grant.app_id {
+    // GHL's client ids are `{appId}-{suffix}`: the app id is the part before the dash
+    // (the whole client id is accepted too).
+    let own_app = grant.app_id.split('-').next().unwrap_or(&grant.app_id);
+    if *company_id != grant.company_id || (*app_id != grant.app_id && app_id != own_app) {
         return Err(ApiError::wrong_location());
     }
     let skip: usize = q.get("skip").and_then(|v| v.parse().ok()).unwrap_or(0);
