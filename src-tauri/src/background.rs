@@ -22,9 +22,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{commands::not_signed_in, AppState, CommandError};
 
-/// Contacts of a demo cycle whose notes and tasks are fetched at once (the rest follow
-/// in later syncs), keeping the demo's first sync short.
-const DEMO_CHILDREN_BUDGET: u32 = 30;
+/// Contacts of a demo cycle whose notes and tasks are fetched at once, keeping each
+/// cycle short; the next cycle follows a second later until every contact has them.
+const DEMO_CHILDREN_BUDGET: u32 = 100;
 
 /// The least time between two progress events, so a fast phase does not flood the
 /// webview.

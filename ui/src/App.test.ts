@@ -31,6 +31,8 @@ const SUMMARY: SyncSummary = {
   rejected: 0,
   deferred: 0,
   conflicts: 0,
+  childrenLeft: 0,
+  retryInSeconds: null,
 };
 
 const IDLE: SyncStatus = {

@@ -550,22 +550,40 @@ async fn run(ctx: Context) -> Result<u8, Failure> {
             let client = ctx.client()?;
             let mut store = ctx.store()?;
             let started = std::time::Instant::now();
-            let summary = desk_sync::sync_once(
+            let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let show = |p: desk_sync::Progress| {
+                if on_terminal {
+                    let total = p.total.map(|t| format!(" of {t}")).unwrap_or_default();
+                    let eta = p
+                        .eta_seconds
+                        .map(|s| format!(", ~{s} s left"))
+                        .unwrap_or_default();
+                    eprint!(
+                        "\r\x1b[K{:?}: {}{total} ({} requests{eta})",
+                        p.phase, p.done, p.requests
+                    );
+                }
+            };
+            let result = desk_sync::sync_once(
                 &mut store,
                 &client,
                 desk_sync::SyncOptions::default(),
                 now_ms,
-                &|_| {},
+                &show,
                 &CancellationToken::new(),
             )
-            .await?;
+            .await;
+            if on_terminal {
+                eprint!("\r\x1b[K");
+            }
+            let summary = result?;
             let mut value = json!(summary);
             value["durationMs"] = json!(started.elapsed().as_millis() as u64);
             value["dailyRemaining"] = json!(client.budget().daily_remaining);
             ctx.print(&value, || {
                 format!(
-                    "pulled {}, pushed {}, rejected {}, conflicts {}, deleted {}, children {} in {:.1} s",
-                    summary.pulled, summary.pushed, summary.rejected, summary.conflicts, summary.deleted, summary.children, started.elapsed().as_secs_f64()
+                    "pulled {}, pushed {}, rejected {}, conflicts {}, deleted {}, children {} ({} still to fetch) in {:.1} s",
+                    summary.pulled, summary.pushed, summary.rejected, summary.conflicts, summary.deleted, summary.children, summary.children_left, started.elapsed().as_secs_f64()
                 )
             });
             Ok(if summary.rejected > 0 || summary.conflicts > 0 {

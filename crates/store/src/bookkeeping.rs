@@ -90,6 +90,17 @@ impl Store {
         Ok(ids)
     }
 
+    /// How many contacts still wait for their notes, tasks and appointments.
+    pub fn children_due_count(&self) -> StoreResult<u32> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM synced_contacts s LEFT JOIN children_freshness f ON f.contact_id = s.id
+             WHERE f.contact_id IS NULL OR f.notes_at IS NULL OR f.tasks_at IS NULL
+                OR f.contact_date_updated IS NOT s.date_updated",
+            [],
+            |r| r.get::<_, u32>(0),
+        )?)
+    }
+
     /// How many contacts GHL last reported (server truth, not the view).
     pub fn synced_contact_count(&self) -> StoreResult<u64> {
         Ok(self.conn.query_row(

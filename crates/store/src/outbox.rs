@@ -553,6 +553,16 @@ impl Store {
         Ok(())
     }
 
+    /// When the earliest change put back for a later attempt (after a server error or
+    /// a rate limit) becomes due, if one is waiting past `now`.
+    pub fn next_retry_at(&self, now: i64) -> StoreResult<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?1",
+            [now],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Counts for the top bar.
     pub fn outbox_counts(&self) -> StoreResult<OutboxCounts> {
         Ok(self.conn.query_row(

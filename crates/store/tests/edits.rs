@@ -570,3 +570,20 @@ fn pending_changes_are_described_for_people() {
         .iter()
         .all(|c| c.state == OpState::Pending && c.entity_id == "c1"));
 }
+
+#[test]
+fn a_change_put_back_for_later_says_when_it_is_due() {
+    let mut s = store();
+    let id = s
+        .create_contact(fields(json!({ "firstName": "Later" })))
+        .unwrap();
+    assert_eq!(s.next_retry_at(1_000).unwrap(), None);
+    let op = s.ready_ops(1_000).unwrap().remove(0);
+    assert_eq!(op.entity_id, id);
+    s.begin_sends(&[op.seq]).unwrap();
+    s.retry_later(op.seq, "GHL answered 503", 61_000).unwrap();
+    assert_eq!(s.next_retry_at(1_000).unwrap(), Some(61_000));
+    assert!(s.ready_ops(1_000).unwrap().is_empty());
+    assert_eq!(s.next_retry_at(61_000).unwrap(), None, "due now, not later");
+    assert_eq!(s.ready_ops(61_000).unwrap().len(), 1);
+}

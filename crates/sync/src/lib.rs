@@ -57,6 +57,10 @@ pub struct SyncSummary {
     pub deferred: u32,
     /// Conflicts waiting for the user after the cycle.
     pub conflicts: u32,
+    /// Contacts whose notes, tasks and appointments are still to fetch (later cycles).
+    pub children_left: u32,
+    /// Seconds until the first change put back for later is due, if one waits.
+    pub retry_in_seconds: Option<u32>,
 }
 
 /// Runs one sync cycle and records it in the store's fetch status.
@@ -94,6 +98,10 @@ async fn cycle(
     let children =
         pull::children(store, client, options.children_budget, &reporter, cancel).await?;
     let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    let at = now();
+    let retry_in_seconds = store
+        .next_retry_at(at)?
+        .map(|due| u32::try_from(((due - at).max(0) + 999) / 1000).unwrap_or(u32::MAX));
     Ok(SyncSummary {
         pulled: narrow(pulled),
         deleted: narrow(deleted),
@@ -102,5 +110,7 @@ async fn cycle(
         rejected: narrow(pushed.rejected),
         deferred: narrow(pushed.deferred),
         conflicts: store.outbox_counts()?.conflicts,
+        children_left: store.children_due_count()?,
+        retry_in_seconds,
     })
 }

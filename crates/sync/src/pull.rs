@@ -247,6 +247,19 @@ async fn location_appointments(client: &GhlClient) -> Result<Vec<Value>, ghl::Gh
     Ok(all)
 }
 
+/// Children reads take at most this share of the requests GHL says are left today, so
+/// that pushing the user's changes never runs out of budget.
+const DAILY_SHARE: u32 = 2;
+
+/// `budget` contacts, fewer when the daily request budget runs low (each contact costs
+/// up to three requests).
+fn within_daily_budget(client: &GhlClient, budget: u32) -> u32 {
+    match client.budget().daily_remaining {
+        Some(left) => budget.min(left / DAILY_SHARE / 3),
+        None => budget,
+    }
+}
+
 /// Fetches notes, tasks and appointments for up to `budget` contacts that changed or
 /// were never fetched; returns how many contacts were brought up to date. Tasks and
 /// appointments come from the location-wide endpoints when the token has their scopes
@@ -258,7 +271,7 @@ pub async fn children(
     reporter: &Reporter<'_>,
     cancel: &CancellationToken,
 ) -> Result<u64, SyncError> {
-    let due = store.contacts_needing_children(budget)?;
+    let due = store.contacts_needing_children(within_daily_budget(client, budget))?;
     if due.is_empty() {
         return Ok(0);
     }

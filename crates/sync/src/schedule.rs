@@ -11,6 +11,9 @@ pub const AFTER_EDIT_MS: i64 = 2_000;
 pub const AFTER_RECONNECT_MS: i64 = 1_000;
 /// How often an idle, online app pulls from GHL.
 pub const PERIOD_MS: i64 = 5 * 60_000;
+/// How soon the next cycle starts while contacts still wait for their children (each
+/// cycle pushes queued changes first, so edits never wait behind a long first sync).
+pub const AFTER_PARTIAL_MS: i64 = 1_000;
 /// How long after an unexpected failure the next attempt is made.
 pub const AFTER_FAILURE_MS: i64 = 60_000;
 /// The first wait between reachability probes while offline.
@@ -35,7 +38,12 @@ pub enum Reachability {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
     /// It finished.
-    Done,
+    Done {
+        /// Contacts still wait for their notes, tasks and appointments.
+        more_children: bool,
+        /// Milliseconds until a change put back for later is due, if one waits.
+        retry_in_ms: Option<i64>,
+    },
     /// GHL could not be reached.
     Offline,
     /// The sign-in is no longer valid: no automatic sync until the user signs in.
@@ -122,11 +130,20 @@ impl Schedule {
     /// A sync ended.
     pub fn ended(&mut self, now: i64, how: Ended) {
         match how {
-            Ended::Done => {
+            Ended::Done {
+                more_children,
+                retry_in_ms,
+            } => {
                 self.reachability = Reachability::Online;
                 self.probes = 0;
                 self.probe_at = None;
                 self.sync_soon(now + PERIOD_MS);
+                if more_children {
+                    self.sync_soon(now + AFTER_PARTIAL_MS);
+                }
+                if let Some(wait) = retry_in_ms {
+                    self.sync_soon(now + wait.max(0));
+                }
             }
             Ended::Offline => self.went_offline(now),
             Ended::SignInNeeded => {
@@ -168,7 +185,10 @@ impl From<&Result<crate::SyncSummary, crate::SyncError>> for Ended {
     fn from(result: &Result<crate::SyncSummary, crate::SyncError>) -> Self {
         use crate::SyncError as E;
         match result {
-            Ok(_) => Self::Done,
+            Ok(summary) => Self::Done {
+                more_children: summary.children_left > 0,
+                retry_in_ms: summary.retry_in_seconds.map(|s| i64::from(s) * 1000),
+            },
             Err(E::Offline(_)) => Self::Offline,
             Err(E::SignInNeeded(_)) => Self::SignInNeeded,
             Err(E::Cancelled) => Self::Cancelled,
@@ -181,21 +201,49 @@ impl From<&Result<crate::SyncSummary, crate::SyncError>> for Ended {
 mod tests {
     use super::*;
 
+    const DONE: Ended = Ended::Done {
+        more_children: false,
+        retry_in_ms: None,
+    };
+
     #[test]
     fn a_fresh_schedule_syncs_at_once_then_every_period() {
         let mut s = Schedule::new(0);
         assert_eq!(s.next(), Action::Sync(0));
         s.started();
-        s.ended(10, Ended::Done);
+        s.ended(10, DONE);
         assert_eq!(s.reachability(), Reachability::Online);
         assert_eq!(s.next(), Action::Sync(10 + PERIOD_MS));
+    }
+
+    #[test]
+    fn a_partial_first_sync_continues_soon_and_deferred_changes_retry_when_due() {
+        let mut s = Schedule::new(0);
+        s.started();
+        s.ended(
+            0,
+            Ended::Done {
+                more_children: true,
+                retry_in_ms: None,
+            },
+        );
+        assert_eq!(s.next(), Action::Sync(AFTER_PARTIAL_MS));
+        s.started();
+        s.ended(
+            100,
+            Ended::Done {
+                more_children: false,
+                retry_in_ms: Some(20_000),
+            },
+        );
+        assert_eq!(s.next(), Action::Sync(20_100));
     }
 
     #[test]
     fn an_edit_while_online_flushes_shortly_and_bursts_share_one_sync() {
         let mut s = Schedule::new(0);
         s.started();
-        s.ended(0, Ended::Done);
+        s.ended(0, DONE);
         s.edited(1_000);
         s.edited(1_500);
         assert_eq!(s.next(), Action::Sync(1_000 + AFTER_EDIT_MS));

@@ -66,13 +66,18 @@ impl Rig {
     }
 
     async fn sync(&mut self) -> SyncSummary {
+        self.sync_with(SyncOptions {
+            children_budget: 10_000,
+        })
+        .await
+    }
+
+    async fn sync_with(&mut self, options: SyncOptions) -> SyncSummary {
         let clock = self.clock.clone();
         sync_once(
             &mut self.store,
             &self.client,
-            SyncOptions {
-                children_budget: 10_000,
-            },
+            options,
             move || clock.load(Ordering::SeqCst),
             &|_| {},
             &CancellationToken::new(),
@@ -134,6 +139,7 @@ async fn first_sync_pulls_everything_and_the_next_only_what_changed() {
     let summary = rig.sync().await;
     assert_eq!(summary.pulled, 120);
     assert_eq!(summary.children, 120);
+    assert_eq!(summary.children_left, 0);
     assert_eq!(
         rig.store
             .list_contacts(&ContactQuery::default())
@@ -170,6 +176,23 @@ async fn first_sync_pulls_everything_and_the_next_only_what_changed() {
         "an idle sync costs a handful of requests: {}",
         rig.log(since).len()
     );
+}
+
+#[tokio::test]
+async fn a_big_first_sync_fills_children_in_over_cycles_and_says_how_many_are_left() {
+    let mut rig = Rig::new(40).await;
+    let budget = SyncOptions {
+        children_budget: 15,
+    };
+    let lefts: Vec<u32> = [
+        rig.sync_with(budget).await,
+        rig.sync_with(budget).await,
+        rig.sync_with(budget).await,
+    ]
+    .iter()
+    .map(|s| s.children_left)
+    .collect();
+    assert_eq!(lefts, vec![25, 10, 0]);
 }
 
 #[tokio::test]

@@ -45,7 +45,7 @@ export const commands = {
 	/**  Pending, rejected and conflicting changes, for the top bar. */
 	outboxCounts: () => typedError<OutboxCounts, CommandError>(__TAURI_INVOKE("outbox_counts")),
 	/**  Pulls from HighLevel and pushes pending changes now (after a running cycle ends). */
-	syncNow: () => typedError<SyncSummary, CommandError>(__TAURI_INVOKE("sync_now")),
+	syncNow: () => typedError<SyncSummary_Serialize, CommandError>(__TAURI_INVOKE("sync_now")),
 	/**  Stops the running sync; what it already did stays done, the rest stays queued. */
 	cancelSync: () => __TAURI_INVOKE<void>("cancel_sync"),
 	/**  Whether HighLevel answers, whether a sync runs and how the last one ended. */
@@ -589,7 +589,7 @@ export type SyncStatus_Deserialize = {
 	/**  The running cycle's latest progress. */
 	progress?: Progress_Deserialize | null,
 	/**  What the last finished cycle did. */
-	last?: SyncSummary | null,
+	last?: SyncSummary_Deserialize | null,
 	/**  Why the last cycle stopped, if it failed. */
 	error?: string | null,
 	/**  Seconds until the next automatic attempt, when one is planned. */
@@ -608,7 +608,7 @@ export type SyncStatus_Serialize = {
 	/**  The running cycle's latest progress. */
 	progress: Progress_Serialize | null,
 	/**  What the last finished cycle did. */
-	last: SyncSummary | null,
+	last: SyncSummary_Serialize | null,
 	/**  Why the last cycle stopped, if it failed. */
 	error: string | null,
 	/**  Seconds until the next automatic attempt, when one is planned. */
@@ -616,7 +616,10 @@ export type SyncStatus_Serialize = {
 };
 
 /**  What one cycle did. */
-export type SyncSummary = {
+export type SyncSummary = SyncSummary_Serialize | SyncSummary_Deserialize;
+
+/**  What one cycle did. */
+export type SyncSummary_Deserialize = {
 	/**  Contacts pulled. */
 	pulled: number,
 	/**  Contacts found deleted in GHL. */
@@ -631,6 +634,32 @@ export type SyncSummary = {
 	deferred: number,
 	/**  Conflicts waiting for the user after the cycle. */
 	conflicts: number,
+	/**  Contacts whose notes, tasks and appointments are still to fetch (later cycles). */
+	childrenLeft: number,
+	/**  Seconds until the first change put back for later is due, if one waits. */
+	retryInSeconds?: number | null,
+};
+
+/**  What one cycle did. */
+export type SyncSummary_Serialize = {
+	/**  Contacts pulled. */
+	pulled: number,
+	/**  Contacts found deleted in GHL. */
+	deleted: number,
+	/**  Contacts whose children were fetched. */
+	children: number,
+	/**  Operations GHL acknowledged. */
+	pushed: number,
+	/**  Operations GHL refused (waiting for the user). */
+	rejected: number,
+	/**  Operations put back for a later cycle. */
+	deferred: number,
+	/**  Conflicts waiting for the user after the cycle. */
+	conflicts: number,
+	/**  Contacts whose notes, tasks and appointments are still to fetch (later cycles). */
+	childrenLeft: number,
+	/**  Seconds until the first change put back for later is due, if one waits. */
+	retryInSeconds: number | null,
 };
 
 /* Tauri Specta runtime */
