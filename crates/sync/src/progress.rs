@@ -28,7 +28,8 @@ pub enum Phase {
 pub struct Progress {
     /// What the sync is doing.
     pub phase: Phase,
-    /// Items of this phase done (contacts, changes, contacts with children).
+    /// Items of this phase done (contacts pulled, changes sent, or contacts of the
+    /// location whose notes, tasks and appointments are in).
     pub done: u32,
     /// Items this phase expects, when known.
     pub total: Option<u32>,

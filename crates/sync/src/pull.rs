@@ -276,6 +276,9 @@ pub async fn children(
         return Ok(0);
     }
     let total = due.len() as u64;
+    // Progress counts the whole location, not just this cycle's share: "1,240 of 10,000".
+    let location_total = store.synced_contact_count()?;
+    let already = location_total.saturating_sub(u64::from(store.children_due_count()?));
     let mut tasks_wide = unless_scope_missing(location_tasks(client, &due).await)?;
     let appointments_wide = match unless_scope_missing(location_appointments(client).await)? {
         Some(all) => {
@@ -332,11 +335,12 @@ pub async fn children(
             (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(e.into()),
         }
         done += 1;
+        let filled = (already + done).min(location_total);
         reporter.report(
             Phase::Children,
-            done,
-            Some(total),
-            Some((total - done) * per_contact),
+            filled,
+            Some(location_total),
+            Some((location_total - filled) * per_contact),
         );
     }
     Ok(total)

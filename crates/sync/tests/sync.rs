@@ -10,7 +10,7 @@ use desk_store::{
     model::{ContactQuery, MergePolicy, OpState},
     Store,
 };
-use desk_sync::{sync_once, SyncOptions, SyncSummary};
+use desk_sync::{sync_once, Phase, Progress, SyncOptions, SyncSummary};
 use ghl::{ClientConfig, GhlClient, RetryPolicy, StaticToken};
 use ghl_sandbox::{Faults, Limits, LoggedRequest, Sandbox, SandboxConfig};
 use serde_json::{json, Map, Value};
@@ -193,6 +193,43 @@ async fn a_big_first_sync_fills_children_in_over_cycles_and_says_how_many_are_le
     .map(|s| s.children_left)
     .collect();
     assert_eq!(lefts, vec![25, 10, 0]);
+}
+
+#[tokio::test]
+async fn progress_reports_each_phase_with_counts_over_the_whole_location() {
+    let mut rig = Rig::new(40).await;
+    let seen = std::sync::Mutex::new(Vec::new());
+    let clock = rig.clock.clone();
+    sync_once(
+        &mut rig.store,
+        &rig.client,
+        SyncOptions {
+            children_budget: 15,
+        },
+        move || clock.load(Ordering::SeqCst),
+        &|p: Progress| seen.lock().unwrap().push(p),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    let seen = seen.into_inner().unwrap();
+    let phases: Vec<Phase> = seen.iter().map(|p| p.phase).collect();
+    assert_eq!(phases.first(), Some(&Phase::Settling));
+    let contacts = seen.iter().rfind(|p| p.phase == Phase::Contacts).unwrap();
+    assert_eq!((contacts.done, contacts.total), (40, Some(40)));
+    let children: Vec<&Progress> = seen.iter().filter(|p| p.phase == Phase::Children).collect();
+    assert_eq!(children.len(), 15);
+    assert!(children.iter().all(|p| p.total == Some(40)));
+    assert_eq!(children.last().unwrap().done, 15);
+    assert!(
+        children.last().unwrap().eta_seconds.unwrap() > 0,
+        "25 contacts to go"
+    );
+    assert!(
+        seen.windows(2).all(|w| w[1].requests >= w[0].requests),
+        "requests only grow"
+    );
+    assert!(children.last().unwrap().requests >= 15);
 }
 
 #[tokio::test]

@@ -496,7 +496,10 @@ export type Progress = Progress_Serialize | Progress_Deserialize;
 export type Progress_Deserialize = {
 	/**  What the sync is doing. */
 	phase: Phase,
-	/**  Items of this phase done (contacts, changes, contacts with children). */
+	/**
+	 *  Items of this phase done (contacts pulled, changes sent, or contacts of the
+	 *  location whose notes, tasks and appointments are in).
+	 */
 	done: number,
 	/**  Items this phase expects, when known. */
 	total?: number | null,
@@ -510,7 +513,10 @@ export type Progress_Deserialize = {
 export type Progress_Serialize = {
 	/**  What the sync is doing. */
 	phase: Phase,
-	/**  Items of this phase done (contacts, changes, contacts with children). */
+	/**
+	 *  Items of this phase done (contacts pulled, changes sent, or contacts of the
+	 *  location whose notes, tasks and appointments are in).
+	 */
 	done: number,
 	/**  Items this phase expects, when known. */
 	total: number | null,

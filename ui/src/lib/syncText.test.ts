@@ -11,7 +11,7 @@ describe("sync wording", () => {
     ).toBe("Sending changes");
     expect(
       describeProgress({ phase: "children", done: 12, total: 300, requests: 40, etaSeconds: 95 }),
-    ).toBe("Fetching notes, tasks and appointments · 12 of 300 · about 2 min left");
+    ).toBe("Fetching notes and tasks · 12 of 300 · about 2 min left");
   });
 
   it("rounds long waits to hours and minutes", () => {

@@ -5,7 +5,7 @@ const PHASES: Record<Phase, string> = {
   contacts: "Pulling contacts",
   deletions: "Checking for deleted contacts",
   push: "Sending changes",
-  children: "Fetching notes, tasks and appointments",
+  children: "Fetching notes and tasks",
 };
 
 const count = new Intl.NumberFormat("en-US");
