@@ -26,6 +26,10 @@ use crate::{commands::not_signed_in, AppState, CommandError};
 /// cycle short; the next cycle follows a second later until every contact has them.
 const DEMO_CHILDREN_BUDGET: u32 = 100;
 
+/// How often an idle loop looks for changes queued by another process (the CLI), which
+/// cannot tell the app it edited.
+const OUTBOX_WATCH: Duration = Duration::from_secs(15);
+
 /// The least time between two progress events, so a fast phase does not flood the
 /// webview.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
@@ -55,6 +59,8 @@ pub struct SyncControl {
     status: Mutex<SyncStatus>,
     cancel: Mutex<Option<CancellationToken>>,
     wake: Notify,
+    /// The outbox's last change as the last sync left it.
+    outbox_mark: Mutex<Option<i64>>,
 }
 
 fn now_ms() -> i64 {
@@ -88,6 +94,7 @@ impl Default for SyncControl {
             status: Mutex::new(SyncStatus::idle()),
             cancel: Mutex::new(None),
             wake: Notify::new(),
+            outbox_mark: Mutex::new(None),
         }
     }
 }
@@ -108,6 +115,7 @@ impl SyncControl {
     /// A location was signed in (or remembered at start): sync it at once.
     pub fn signed_in(&self) {
         *lock(&self.schedule) = Some(Schedule::new(now_ms()));
+        *lock(&self.outbox_mark) = None;
         *lock(&self.status) = SyncStatus::idle();
         self.wake.notify_one();
     }
@@ -158,9 +166,16 @@ pub fn spawn(app: AppHandle) {
             };
             let wait = Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0));
             if !wait.is_zero() {
+                let nap = wait.min(OUTBOX_WATCH);
                 tokio::select! {
-                    () = tokio::time::sleep(wait) => {}
+                    () = tokio::time::sleep(nap) => {}
                     () = control.wake.notified() => continue,
+                }
+                if nap < wait {
+                    if matches!(next, Action::Sync(_)) && edited_elsewhere(&state).await {
+                        control.edited();
+                    }
+                    continue;
                 }
             }
             match next {
@@ -174,6 +189,17 @@ pub fn spawn(app: AppHandle) {
             }
         }
     });
+}
+
+/// Whether the outbox changed since the last sync without the app knowing (the CLI
+/// queued an edit in the same data directory).
+async fn edited_elsewhere(state: &AppState) -> bool {
+    let mark = *lock(&state.control.outbox_mark);
+    let now = crate::commands::with_reader(state, Store::outbox_last_change)
+        .await
+        .ok()
+        .flatten();
+    matches!((mark, now), (Some(mark), Some(now)) if now > mark)
 }
 
 /// Checks whether GHL answers and tells the schedule.
@@ -257,6 +283,7 @@ pub async fn run_sync(app: &AppHandle) -> Result<SyncSummary, CommandError> {
     let result =
         desk_sync::sync_once(&mut store, &client, options, now_ms, &on_progress, &cancel).await;
     lock(&control.cancel).take();
+    *lock(&control.outbox_mark) = store.outbox_last_change().ok().flatten().or(Some(0));
     let ended = Ended::from(&result);
     let reachability = {
         let mut schedule = lock(&control.schedule);

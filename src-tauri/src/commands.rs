@@ -45,7 +45,7 @@ pub(crate) fn store_error(err: desk_store::StoreError) -> CommandError {
 }
 
 /// Runs `read` on the signed-in location's read connection, opening it on first use.
-async fn with_reader<T>(
+pub(crate) async fn with_reader<T>(
     state: &AppState,
     read: impl FnOnce(&Store) -> Result<T, desk_store::StoreError>,
 ) -> Result<T, CommandError> {

@@ -553,6 +553,14 @@ impl Store {
         Ok(())
     }
 
+    /// When the outbox last changed (a change queued, edited, sent or resolved), so that
+    /// another process's edits (the CLI's) can be noticed cheaply.
+    pub fn outbox_last_change(&self) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(updated_at) FROM outbox", [], |r| r.get(0))?)
+    }
+
     /// When the earliest change put back for a later attempt (after a server error or
     /// a rate limit) becomes due, if one is waiting past `now`.
     pub fn next_retry_at(&self, now: i64) -> StoreResult<Option<i64>> {

@@ -587,3 +587,25 @@ fn a_change_put_back_for_later_says_when_it_is_due() {
     assert_eq!(s.next_retry_at(61_000).unwrap(), None, "due now, not later");
     assert_eq!(s.ready_ops(61_000).unwrap().len(), 1);
 }
+
+#[test]
+fn the_outbox_says_when_it_last_changed() {
+    let clock = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(5_000));
+    let ticking = clock.clone();
+    let mut s = store().with_clock(std::sync::Arc::new(move || {
+        ticking.load(std::sync::atomic::Ordering::SeqCst)
+    }));
+    assert_eq!(s.outbox_last_change().unwrap(), None);
+    let id = s
+        .create_contact(fields(json!({ "firstName": "Cli" })))
+        .unwrap();
+    assert_eq!(s.outbox_last_change().unwrap(), Some(5_000));
+    clock.store(9_000, std::sync::atomic::Ordering::SeqCst);
+    s.update_contact(&id, fields(json!({ "lastName": "Edit" })))
+        .unwrap();
+    assert_eq!(
+        s.outbox_last_change().unwrap(),
+        Some(9_000),
+        "an edit coalesced into a queued change counts too"
+    );
+}
