@@ -187,3 +187,20 @@ pub async fn resolve_change(
     state.control.edited();
     Ok(())
 }
+
+/// Settles a conflict field by field: `take_ghl` names the fields where HighLevel's
+/// value wins; the user's value is sent for the others.
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_conflict(
+    state: State<'_, AppState>,
+    seq: u32,
+    take_ghl: Vec<String>,
+) -> Result<(), CommandError> {
+    let mut store = open_writer(&state).await?;
+    store
+        .keep_theirs(i64::from(seq), &take_ghl)
+        .map_err(store_error)?;
+    state.control.edited();
+    Ok(())
+}

@@ -32,6 +32,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::set_merge_policy,
             commands::pending_changes,
             commands::resolve_change,
+            commands::resolve_conflict,
         ])
         .events(collect_events![background::SyncStatus])
 }

@@ -2,7 +2,7 @@
 // and hands back a WebdriverIO session. The app gets a fresh data directory, so every
 // test starts from an empty installation.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -89,6 +89,32 @@ async function killLeftovers(dataDir, application) {
   return appLeft;
 }
 
+/**
+ * The TCP ports process `pid` listens on at 127.0.0.1 (for the app: the embedded demo
+ * sandbox), read from /proc so no extra tool is needed.
+ */
+export function loopbackListeners(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const match = target.match(/^socket:\[(\d+)\]$/);
+      if (match) inodes.add(match[1]);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const ports = [];
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 10) continue;
+    const [address, port] = cols[1].split(":");
+    const listening = cols[3] === "0A";
+    if (listening && address === "0100007F" && inodes.has(cols[9])) ports.push(Number.parseInt(port, 16));
+  }
+  return ports;
+}
+
 async function exited(child, timeoutMs) {
   if (child.exitCode !== null || child.signalCode !== null) return true;
   return new Promise((done) => {
@@ -143,7 +169,10 @@ export async function launchApp() {
   return {
     browser,
     dataDir,
+    application,
     screenshot: (name) => browser.saveScreenshot(join(SCREENSHOT_DIR, `${name}.png`)),
+    /** The app's process id. */
+    pid: () => processesOf(dataDir).find((pid) => isApp(pid, application)),
     async close() {
       // Closing the window is what a user does; the app must quit on its own.
       await browser.closeWindow().catch((err) => driverLog.push(`closeWindow: ${err.message}\n`));

@@ -363,6 +363,7 @@ describe("App frame", () => {
       summary: "Changed contact: companyName",
       lastError: "property companyName should not exist",
       attempts: 1,
+      fields: [],
     };
     let queue: PendingChange[] = [rejected];
     const resolved: unknown[] = [];
@@ -381,6 +382,9 @@ describe("App frame", () => {
     render(App);
     expect(await screen.findByText("Changed contact: companyName")).toBeInTheDocument();
     expect(screen.getByText("Rejected by HighLevel")).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByTestId("attention-count")).toHaveTextContent("1 to review"),
+    );
     expect(screen.getByText("property companyName should not exist")).toBeInTheDocument();
     await fireEvent.click(screen.getByRole("button", { name: "Discard" }));
     expect(await screen.findByText("No pending changes")).toBeInTheDocument();
@@ -420,6 +424,56 @@ describe("App frame", () => {
     await fireEvent.click(screen.getByRole("radio", { name: /Keep HighLevel's/ }));
     expect(await screen.findByText("Saved. It applies from the next sync.")).toBeInTheDocument();
     expect(chosen).toEqual([{ policy: "preferGhl" }]);
+  });
+
+  it("settles a conflict field by field", async () => {
+    const conflict: PendingChange = {
+      seq: 9,
+      entity: "contact",
+      entityId: "c1",
+      op: "update",
+      state: "conflict",
+      summary: "Changed contact: email, firstName",
+      lastError: "Changed in HighLevel too: email, firstName",
+      attempts: 0,
+      fields: [
+        { field: "email", mine: "mine@example.com", ghl: "theirs@example.com", clashing: true },
+        { field: "firstName", mine: "Ada", ghl: "", clashing: true },
+      ],
+    };
+    let queue: PendingChange[] = [conflict];
+    const settled: unknown[] = [];
+    serveAppInfo(() => INFO, {
+      session_status: () => ({
+        account: DEMO,
+        accounts: [],
+        keychainPersistent: true,
+        builtInApp: false,
+      }),
+      pending_changes: () => queue,
+      resolve_conflict: (args) => {
+        settled.push(args);
+        queue = [];
+        return null;
+      },
+    });
+    window.location.hash = "#/pending";
+    render(App);
+    const table = await screen.findByTestId("conflict-fields");
+    expect(table).toHaveTextContent("First name");
+    expect(table).toHaveTextContent("theirs@example.com");
+    expect(table).toHaveTextContent("empty");
+    expect(screen.getByRole("button", { name: "Apply my values" })).toBeInTheDocument();
+    await fireEvent.click(screen.getByRole("radio", { name: "theirs@example.com" }));
+    // A sync finishing meanwhile reloads the list; the choice stays.
+    await emit("sync-status", { ...IDLE, running: true });
+    await emit("sync-status", { ...IDLE, last: SUMMARY });
+    await waitFor(() =>
+      expect(screen.getByRole("radio", { name: "theirs@example.com" })).toBeChecked(),
+    );
+    await fireEvent.click(screen.getByRole("button", { name: "Apply these choices" }));
+    expect(await screen.findByText("No pending changes")).toBeInTheDocument();
+    expect(settled).toEqual([{ seq: 9, takeGhl: ["email"] }]);
   });
 
   it("says when no keychain is available", async () => {

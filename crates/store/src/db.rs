@@ -67,11 +67,13 @@ impl Store {
     }
 
     fn setup(mut conn: Connection, clock: Clock) -> StoreResult<Self> {
+        // First, so that every later statement waits for another connection's write
+        // (the app's reader, its sync, the CLI) instead of failing at once.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a committed edit survives power loss, not just a crash of the app.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn).map_err(|err| match err {
             rusqlite_migration::Error::MigrationDefinition(
                 rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
@@ -79,6 +81,15 @@ impl Store {
             other => StoreError::Migration(other.to_string()),
         })?;
         Ok(Self { conn, clock })
+    }
+
+    /// A write transaction that takes the write lock when it begins. A deferred one
+    /// that reads first would fail at once ("database is locked") when another
+    /// connection wrote meanwhile; this one waits its turn instead.
+    pub(crate) fn write_tx(&mut self) -> StoreResult<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
 
     pub(crate) fn now(&self) -> i64 {

@@ -334,7 +334,7 @@ impl Store {
         f: impl FnOnce(&Transaction<'_>, i64) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let out = f(&tx, now)?;
         tx.commit()?;
         Ok(out)

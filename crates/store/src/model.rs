@@ -377,6 +377,23 @@ pub struct PendingChange {
     pub last_error: Option<String>,
     /// Times sent.
     pub attempts: u32,
+    /// For a conflicting update: each field with both values, to choose per field.
+    pub fields: Vec<FieldChoice>,
+}
+
+/// One field of a conflicting change: the user's value and GHL's, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChoice {
+    /// The field's name in GHL.
+    pub field: String,
+    /// The user's value (empty when cleared).
+    pub mine: String,
+    /// GHL's current value (empty when none).
+    pub ghl: String,
+    /// GHL changed this field too, to something else.
+    pub clashing: bool,
 }
 
 /// What a sync does when GHL changed a field the user also changed, chosen per account.

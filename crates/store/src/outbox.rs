@@ -9,7 +9,7 @@ use crate::{
     db::Store,
     edits::{is_local_id, log_activity},
     error::{StoreError, StoreResult},
-    model::{Entity, OpKind, OpState, OutboxCounts, OutboxOp, PendingChange},
+    model::{Entity, FieldChoice, OpKind, OpState, OutboxCounts, OutboxOp, PendingChange},
     view,
 };
 
@@ -166,10 +166,10 @@ impl Store {
         Ok(ops)
     }
 
-    /// Every queued change, described for people, in queue order.
+    /// Every queued change, described for people, in queue order; a conflict lists each
+    /// field with both values.
     pub fn pending_changes(&self) -> StoreResult<Vec<PendingChange>> {
-        Ok(self
-            .outbox()?
+        self.outbox()?
             .into_iter()
             .map(|op| {
                 let fields = || {
@@ -200,7 +200,15 @@ impl Store {
                         (add, remove) => format!("Added tags: {add}; removed: {remove}"),
                     },
                 };
-                PendingChange {
+                let fields = if op.state == OpState::Conflict && op.op == OpKind::Update {
+                    field_choices(
+                        &op.payload,
+                        &synced_raw(&self.conn, op.entity, &op.entity_id)?,
+                    )
+                } else {
+                    Vec::new()
+                };
+                Ok(PendingChange {
                     seq: op.seq as u32,
                     entity: op.entity,
                     entity_id: op.entity_id,
@@ -209,9 +217,10 @@ impl Store {
                     summary,
                     last_error: op.last_error,
                     attempts: op.attempts as u32,
-                }
+                    fields,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The queued operations of one record, in order.
@@ -284,7 +293,7 @@ impl Store {
     /// concurrent sends costs one disk flush; all are marked or none.
     pub fn begin_sends(&mut self, seqs: &[i64]) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         {
             let mut mark = tx.prepare_cached(
                 "UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?1 WHERE seq = ?2 AND state = 'pending'",
@@ -305,7 +314,7 @@ impl Store {
     /// queue and, for a create, the local id becomes GHL's everywhere.
     pub fn complete(&mut self, seq: i64, ack: Ack) -> StoreResult<String> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let op = get_op(&tx, seq)?;
         let mut id = op.entity_id.clone();
         tx.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
@@ -352,7 +361,7 @@ impl Store {
     /// A failure worth retrying later (network, 5xx, 429): back to pending until `next_at`.
     pub fn retry_later(&mut self, seq: i64, error: &str, next_at: i64) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         set_state(&tx, seq, OpState::Pending, Some(error), next_at, now)?;
         tx.commit()?;
         Ok(())
@@ -376,7 +385,7 @@ impl Store {
         kind: &str,
     ) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let op = get_op(&tx, seq)?;
         set_state(&tx, seq, state, Some(message), 0, now)?;
         log_activity(
@@ -394,7 +403,7 @@ impl Store {
     /// Sends a rejected or conflicting operation again (after the user edited it).
     pub fn retry_now(&mut self, seq: i64) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         get_op(&tx, seq)?;
         set_state(&tx, seq, OpState::Pending, None, 0, now)?;
         tx.commit()?;
@@ -405,7 +414,7 @@ impl Store {
     /// fixed a rejected value or chose per field in a conflict.
     pub fn replace_payload(&mut self, seq: i64, payload: Value) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let op = get_op(&tx, seq)?;
         if op.state == OpState::Sending {
             return Err(StoreError::InvalidState(
@@ -424,58 +433,37 @@ impl Store {
     /// Resolves a conflict in favour of the user's values: each field's base becomes
     /// GHL's current value, so the change is sent as is on the next sync.
     pub fn keep_mine(&mut self, seq: i64) -> StoreResult<()> {
-        let now = self.now();
-        let tx = self.conn.transaction()?;
-        let mut op = get_op(&tx, seq)?;
-        if op.state == OpState::Sending {
-            return Err(StoreError::InvalidState(
-                "that change is being sent; wait for the answer".into(),
-            ));
-        }
-        let synced: Option<String> = tx
-            .query_row(
-                &format!("SELECT raw FROM {} WHERE id = ?1", op.entity.synced_table()),
-                [&op.entity_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let server: Value = synced
-            .map(|raw| serde_json::from_str(&raw))
-            .transpose()?
-            .unwrap_or(Value::Null);
-        if let Some(fields) = op.payload["fields"].as_object_mut() {
-            for (key, change) in fields.iter_mut() {
-                change["base"] = server.get(key).cloned().unwrap_or(Value::Null);
-            }
-        }
-        tx.execute("UPDATE outbox SET payload = ?1, state = 'pending', last_error = NULL, next_attempt_at = 0, updated_at = ?2 WHERE seq = ?3", params![op.payload.to_string(), now, seq])?;
-        log_activity(
-            &tx,
-            now,
-            "resolve",
-            Some(op.entity),
-            Some(&op.entity_id),
-            "Kept your version of a conflicting change",
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.settle_fields(seq, &[], "Kept your version of a conflicting change")
     }
 
-    /// Resolves a conflict in favour of GHL for `fields` only: those fields leave the
-    /// change (the record shows GHL's values), the rest is sent on the next sync. A
-    /// change left with no field is dropped.
-    pub fn keep_theirs(&mut self, seq: i64, fields: &[String]) -> StoreResult<()> {
+    /// Resolves a conflict field by field: `take_ghl` leave the change (the record shows
+    /// GHL's values), the other fields are rebased on GHL's current values and sent on
+    /// the next sync. An update left with no field is dropped.
+    pub fn keep_theirs(&mut self, seq: i64, take_ghl: &[String]) -> StoreResult<()> {
+        let message = if take_ghl.is_empty() {
+            "Kept your version of a conflicting change".to_owned()
+        } else {
+            format!("Kept HighLevel's {}", take_ghl.join(", "))
+        };
+        self.settle_fields(seq, take_ghl, &message)
+    }
+
+    fn settle_fields(&mut self, seq: i64, take_ghl: &[String], message: &str) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let mut op = get_op(&tx, seq)?;
         if op.state == OpState::Sending {
             return Err(StoreError::InvalidState(
                 "that change is being sent; wait for the answer".into(),
             ));
         }
+        let server = synced_raw(&tx, op.entity, &op.entity_id)?;
         let left = match op.payload["fields"].as_object_mut() {
             Some(changes) => {
-                changes.retain(|key, _| !fields.contains(key));
+                changes.retain(|key, _| !take_ghl.contains(key));
+                for (key, change) in changes.iter_mut() {
+                    change["base"] = server.get(key).cloned().unwrap_or(Value::Null);
+                }
                 changes.len()
             }
             None => 0,
@@ -488,10 +476,10 @@ impl Store {
             "resolve",
             Some(op.entity),
             Some(&op.entity_id),
-            &format!("Kept HighLevel's {}", fields.join(", ")),
+            message,
         )?;
         tx.commit()?;
-        if left == 0 {
+        if left == 0 && op.op == OpKind::Update {
             self.discard(seq)?;
         }
         Ok(())
@@ -501,7 +489,7 @@ impl Store {
     /// drops the record with everything queued for it and, for a contact, its children.
     pub fn discard(&mut self, seq: i64) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let op = get_op(&tx, seq)?;
         if op.state == OpState::Sending {
             return Err(StoreError::InvalidState(
@@ -591,4 +579,49 @@ impl Store {
             )
             .optional()?)
     }
+}
+
+/// What GHL last said about a record (`null` when nothing is known).
+fn synced_raw(conn: &rusqlite::Connection, entity: Entity, id: &str) -> StoreResult<Value> {
+    let raw: Option<String> = conn
+        .query_row(
+            &format!("SELECT raw FROM {} WHERE id = ?1", entity.synced_table()),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(raw
+        .map(|raw| serde_json::from_str(&raw))
+        .transpose()?
+        .unwrap_or(Value::Null))
+}
+
+/// A value as people read it: text as is, nothing as empty, anything else as JSON.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Each field of a conflicting update with the user's value and GHL's.
+fn field_choices(payload: &Value, server: &Value) -> Vec<FieldChoice> {
+    payload["fields"]
+        .as_object()
+        .map(|changes| {
+            changes
+                .iter()
+                .map(|(key, change)| {
+                    let ghl = server.get(key).unwrap_or(&Value::Null);
+                    FieldChoice {
+                        field: key.clone(),
+                        mine: shown(&change["value"]),
+                        ghl: shown(ghl),
+                        clashing: ghl != &change["base"] && ghl != &change["value"],
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }

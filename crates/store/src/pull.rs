@@ -56,7 +56,7 @@ fn record_id(record: &Value) -> Option<&str> {
 impl Store {
     /// Stores contacts as GHL returned them (raw JSON kept) and refreshes their view rows.
     pub fn apply_contacts(&mut self, records: &[Value]) -> StoreResult<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let mut n = 0;
         {
             let mut upsert = tx.prepare_cached(
@@ -83,7 +83,7 @@ impl Store {
     /// Contacts GHL deleted.
     pub fn apply_contact_deletions(&mut self, ids: &[String]) -> StoreResult<()> {
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         for id in ids {
             remote_delete(&tx, Entity::Contact, id, now)?;
         }
@@ -105,7 +105,7 @@ impl Store {
             Entity::Contact => return Ok(()),
         };
         let now = self.now();
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         let listed: HashSet<&str> = records.iter().filter_map(record_id).collect();
         let known: Vec<String> = tx
             .prepare(&format!("SELECT id FROM {table} WHERE contact_id = ?1"))?
@@ -139,7 +139,7 @@ impl Store {
 
     /// Appointments from GHL (read-only in the app).
     pub fn apply_appointments(&mut self, records: &[Value]) -> StoreResult<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_tx()?;
         {
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO appointments (id, contact_id, calendar_id, title, start_time, end_time, status, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)

@@ -609,3 +609,71 @@ fn the_outbox_says_when_it_last_changed() {
         "an edit coalesced into a queued change counts too"
     );
 }
+
+#[test]
+fn a_conflict_lists_both_values_and_resolves_field_by_field() {
+    let mut s = store();
+    s.apply_contacts(&[server_contact("c1", "Ada", "ada@example.com")])
+        .unwrap();
+    s.update_contact(
+        "c1",
+        fields(json!({ "firstName": "Mine", "email": "mine@example.com" })),
+    )
+    .unwrap();
+    let mut theirs = server_contact("c1", "Theirs", "theirs@example.com");
+    theirs["dateUpdated"] = json!("2025-02-01T00:00:00.000Z");
+    s.apply_contacts(&[theirs]).unwrap();
+    let seq = s.outbox().unwrap()[0].seq;
+    s.mark_conflict(seq, "Changed in HighLevel too: email, firstName")
+        .unwrap();
+
+    let change = s.pending_changes().unwrap().remove(0);
+    assert_eq!(change.state, OpState::Conflict);
+    let by_field: Vec<(String, String, String, bool)> = change
+        .fields
+        .iter()
+        .map(|f| (f.field.clone(), f.mine.clone(), f.ghl.clone(), f.clashing))
+        .collect();
+    assert_eq!(
+        by_field,
+        vec![
+            (
+                "email".into(),
+                "mine@example.com".into(),
+                "theirs@example.com".into(),
+                true
+            ),
+            ("firstName".into(), "Mine".into(), "Theirs".into(), true),
+        ]
+    );
+
+    s.keep_theirs(seq, &["email".to_owned()]).unwrap();
+    let op = s.outbox().unwrap().remove(0);
+    assert_eq!(op.state, OpState::Pending);
+    let kept = op.payload["fields"].as_object().unwrap();
+    assert_eq!(kept.keys().collect::<Vec<_>>(), vec!["firstName"]);
+    assert_eq!(
+        kept["firstName"]["base"], "Theirs",
+        "rebased on GHL's value, so the next pull sees no new conflict"
+    );
+    let shown = s.contact_detail("c1").unwrap().contact;
+    assert_eq!(
+        (shown.first_name.as_deref(), shown.email.as_deref()),
+        (Some("Mine"), Some("theirs@example.com"))
+    );
+
+    s.mark_conflict(seq, "again").unwrap();
+    s.keep_theirs(seq, &["firstName".to_owned()]).unwrap();
+    assert!(
+        s.outbox().unwrap().is_empty(),
+        "an update left with no field is dropped"
+    );
+    assert_eq!(
+        s.contact_detail("c1")
+            .unwrap()
+            .contact
+            .first_name
+            .as_deref(),
+        Some("Theirs")
+    );
+}

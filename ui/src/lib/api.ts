@@ -138,6 +138,11 @@ export async function getPendingChanges(): Promise<PendingChange[]> {
   return unwrap(await commands.pendingChanges());
 }
 
+/** Settles a conflict field by field: HighLevel's value wins for `takeGhl`, the user's for the rest. */
+export async function resolveConflict(seq: number, takeGhl: string[]): Promise<void> {
+  unwrap(await commands.resolveConflict(seq, takeGhl));
+}
+
 /** Discards, retries, or (for a conflict) keeps the user's version of a queued change. */
 export async function resolveChange(seq: number, action: ChangeAction): Promise<void> {
   unwrap(await commands.resolveChange(seq, action));

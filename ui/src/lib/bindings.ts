@@ -58,6 +58,11 @@ export const commands = {
 	pendingChanges: () => typedError<PendingChange_Serialize[], CommandError>(__TAURI_INVOKE("pending_changes")),
 	/**  Applies the user's decision about one queued change. */
 	resolveChange: (seq: number, action: ChangeAction) => typedError<null, CommandError>(__TAURI_INVOKE("resolve_change", { seq, action })),
+	/**
+	 *  Settles a conflict field by field: `take_ghl` names the fields where HighLevel's
+	 *  value wins; the user's value is sent for the others.
+	 */
+	resolveConflict: (seq: number, takeGhl: string[]) => typedError<null, CommandError>(__TAURI_INVOKE("resolve_conflict", { seq, takeGhl })),
 };
 
 /** Events */
@@ -360,6 +365,18 @@ export type ErrorKind =
 /**  Something else failed; the message says what. */
 "internal";
 
+/**  One field of a conflicting change: the user's value and GHL's, as text. */
+export type FieldChoice = {
+	/**  The field's name in GHL. */
+	field: string,
+	/**  The user's value (empty when cleared). */
+	mine: string,
+	/**  GHL's current value (empty when none). */
+	ghl: string,
+	/**  GHL changed this field too, to something else. */
+	clashing: boolean,
+};
+
 /**  What a sync does when GHL changed a field the user also changed, chosen per account. */
 export type MergePolicy = 
 /**  Keep both and let the user decide on the review screen. */
@@ -454,6 +471,8 @@ export type PendingChange_Deserialize = {
 	lastError?: string | null,
 	/**  Times sent. */
 	attempts: number,
+	/**  For a conflicting update: each field with both values, to choose per field. */
+	fields: FieldChoice[],
 };
 
 /**  A queued change as the Pending changes screen shows it. */
@@ -474,6 +493,8 @@ export type PendingChange_Serialize = {
 	lastError: string | null,
 	/**  Times sent. */
 	attempts: number,
+	/**  For a conflicting update: each field with both values, to choose per field. */
+	fields: FieldChoice[],
 };
 
 /**  The part of a cycle a sync is in. */
