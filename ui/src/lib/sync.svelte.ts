@@ -62,7 +62,10 @@ export class Sync {
     // sync's contacts are browsable while their notes and tasks still come in).
     const newPhase = next.progress != null && next.progress.phase !== this.status.progress?.phase;
     this.status = next;
-    if (newPhase) this.revision += 1;
+    if (newPhase && !finished) {
+      this.revision += 1;
+      void this.refreshCounts();
+    }
     if (finished) {
       this.revision += 1;
       void this.refreshCounts();
