@@ -124,31 +124,6 @@ pub enum OAuthOutcome {
     },
 }
 
-fn marketplace_app(
-    client_id: &str,
-    client_secret: &str,
-) -> Result<(ghl::OAuthApp, bool), CommandError> {
-    let (id, secret) = (client_id.trim(), client_secret.trim());
-    if !id.is_empty() && !secret.is_empty() {
-        return Ok((
-            ghl::OAuthApp {
-                client_id: id.into(),
-                client_secret: secret.into(),
-                user_type: "Location".into(),
-            },
-            true,
-        ));
-    }
-    session::embedded_app()
-        .map(|app| (app, false))
-        .ok_or_else(|| {
-            CommandError::new(
-                ErrorKind::Invalid,
-                "enter your Marketplace app's client id and client secret",
-            )
-        })
-}
-
 /// Signs in with HighLevel in the system browser, with the user's Marketplace app (or
 /// the built-in one when the fields are left empty and this build has one).
 #[tauri::command]
@@ -159,7 +134,13 @@ pub async fn sign_in_oauth(
     client_id: String,
     client_secret: String,
 ) -> Result<OAuthOutcome, CommandError> {
-    let (marketplace, entered) = marketplace_app(&client_id, &client_secret)?;
+    let (marketplace, entered) =
+        session::sign_in_app(&client_id, &client_secret).ok_or_else(|| {
+            CommandError::new(
+                ErrorKind::Invalid,
+                "enter your Marketplace app's client id and client secret",
+            )
+        })?;
     let cancel = CancellationToken::new();
     *state.sign_in.lock().unwrap_or_else(|p| p.into_inner()) = Some(cancel.clone());
     let settings = OAuthSettings::new(&marketplace.client_id, &marketplace.client_secret);

@@ -147,6 +147,23 @@ pub fn embedded_app() -> Option<OAuthApp> {
     }
 }
 
+/// The Marketplace app for a sign-in: the one the user entered (both fields filled;
+/// `true` says it was entered and should be kept), else the built-in one, else `None`.
+pub fn sign_in_app(client_id: &str, client_secret: &str) -> Option<(OAuthApp, bool)> {
+    let (id, secret) = (client_id.trim(), client_secret.trim());
+    if !id.is_empty() && !secret.is_empty() {
+        return Some((
+            OAuthApp {
+                client_id: id.into(),
+                client_secret: secret.into(),
+                user_type: "Location".into(),
+            },
+            true,
+        ));
+    }
+    embedded_app().map(|app| (app, false))
+}
+
 /// Vault keys of the Marketplace app the user entered.
 const APP_CLIENT_ID: &str = "app:client-id";
 const APP_CLIENT_SECRET: &str = "app:client-secret";
@@ -229,5 +246,25 @@ pub fn client_for(
             })?;
             oauth_client(config, app, vault, &account.location_id)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entered_app_wins_and_half_an_app_falls_back_to_the_built_in_one() {
+        let (app, entered) = sign_in_app(" id-1 ", " secret ").unwrap();
+        assert!(entered);
+        assert_eq!(
+            (app.client_id.as_str(), app.client_secret.as_str()),
+            ("id-1", "secret")
+        );
+        let fallback = sign_in_app("id-1", "  ");
+        assert_eq!(
+            fallback.map(|(app, entered)| (app.client_id, entered)),
+            embedded_app().map(|app| (app.client_id, false))
+        );
     }
 }

@@ -448,22 +448,19 @@ async fn run(ctx: Context) -> Result<u8, Failure> {
             port,
         } => {
             let account = if *oauth {
-                let entered = match (client_id, client_secret) {
-                    (Some(id), Some(secret)) => Some((id.clone(), secret.clone())),
-                    _ => None,
-                };
-                let (id, secret) = entered
-                    .clone()
-                    .or_else(|| session::embedded_app().map(|a| (a.client_id, a.client_secret)))
-                    .ok_or_else(|| {
-                        Failure::new(
-                            2,
-                            "--oauth needs --client-id and --client-secret (this build has no built-in Marketplace app)",
-                        )
-                    })?;
+                let (app, entered) = session::sign_in_app(
+                    client_id.as_deref().unwrap_or_default(),
+                    client_secret.as_deref().unwrap_or_default(),
+                )
+                .ok_or_else(|| {
+                    Failure::new(
+                        2,
+                        "--oauth needs --client-id and --client-secret (this build has no built-in Marketplace app)",
+                    )
+                })?;
                 let settings = desk_auth::OAuthSettings {
                     port: *port,
-                    ..desk_auth::OAuthSettings::new(id, secret)
+                    ..desk_auth::OAuthSettings::new(app.client_id, app.client_secret)
                 };
                 let open = |url: url::Url| {
                     eprintln!("Open this address in a browser to sign in:\n{url}");
@@ -477,7 +474,7 @@ async fn run(ctx: Context) -> Result<u8, Failure> {
                     CancellationToken::new(),
                 )
                 .await?;
-                if entered.is_some() {
+                if entered {
                     session::store_app(
                         ctx.vault.as_ref(),
                         &settings.client_id,

@@ -328,6 +328,35 @@ fn normalise_tags(tags: &[String]) -> StoreResult<Vec<String>> {
     Ok(tags)
 }
 
+/// Queues the creation of a note or task under a contact (which must exist, locally
+/// or in GHL), shows it at once and logs it; returns its local id.
+fn queue_child_create(
+    tx: &Transaction<'_>,
+    entity: Entity,
+    contact_id: &str,
+    fields: Value,
+    now: i64,
+    describe: impl FnOnce(&str) -> String,
+) -> StoreResult<String> {
+    if !view_exists(tx, Entity::Contact, contact_id)? {
+        return Err(StoreError::NotFound(format!("contact {contact_id}")));
+    }
+    let id = new_local_id();
+    push_op(
+        tx,
+        entity,
+        &id,
+        Some(contact_id),
+        OpKind::Create,
+        &json!({ "fields": fields }),
+        now,
+    )?;
+    view::refresh(tx, entity, &id)?;
+    let name = display_name(tx, contact_id)?;
+    log_activity(tx, now, "edit", Some(entity), Some(&id), &describe(&name))?;
+    Ok(id)
+}
+
 impl Store {
     fn write<T>(
         &mut self,
@@ -530,35 +559,14 @@ impl Store {
         title: Option<&str>,
     ) -> StoreResult<String> {
         invalid_if_any(validate::note_body(body))?;
+        let mut fields = json!({ "body": body });
+        if let Some(title) = title.filter(|t| !t.trim().is_empty()) {
+            fields["title"] = title.into();
+        }
         self.write(|tx, now| {
-            if !view_exists(tx, Entity::Contact, contact_id)? {
-                return Err(StoreError::NotFound(format!("contact {contact_id}")));
-            }
-            let id = new_local_id();
-            let mut fields = json!({ "body": body });
-            if let Some(title) = title.filter(|t| !t.trim().is_empty()) {
-                fields["title"] = title.into();
-            }
-            push_op(
-                tx,
-                Entity::Note,
-                &id,
-                Some(contact_id),
-                OpKind::Create,
-                &json!({ "fields": fields }),
-                now,
-            )?;
-            view::note(tx, &id)?;
-            let name = display_name(tx, contact_id)?;
-            log_activity(
-                tx,
-                now,
-                "edit",
-                Some(Entity::Note),
-                Some(&id),
-                &format!("Added a note to {name}"),
-            )?;
-            Ok(id)
+            queue_child_create(tx, Entity::Note, contact_id, fields, now, |name| {
+                format!("Added a note to {name}")
+            })
         })
     }
 
@@ -603,36 +611,20 @@ impl Store {
     ) -> StoreResult<String> {
         fields.entry("completed").or_insert(Value::Bool(false));
         invalid_if_any(validate::task_fields(&fields, true))?;
+        let title = fields
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         self.write(|tx, now| {
-            if !view_exists(tx, Entity::Contact, contact_id)? {
-                return Err(StoreError::NotFound(format!("contact {contact_id}")));
-            }
-            let id = new_local_id();
-            let title = fields
-                .get("title")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned();
-            push_op(
+            queue_child_create(
                 tx,
                 Entity::Task,
-                &id,
-                Some(contact_id),
-                OpKind::Create,
-                &json!({ "fields": fields }),
+                contact_id,
+                Value::Object(fields),
                 now,
-            )?;
-            view::task(tx, &id)?;
-            let name = display_name(tx, contact_id)?;
-            log_activity(
-                tx,
-                now,
-                "edit",
-                Some(Entity::Task),
-                Some(&id),
-                &format!("Added task \"{title}\" for {name}"),
-            )?;
-            Ok(id)
+                |name| format!("Added task \"{title}\" for {name}"),
+            )
         })
     }
 
