@@ -1,19 +1,23 @@
-//! The IPC surface: which commands the webview may call, and the TypeScript bindings
-//! generated from their Rust signatures (checked in at `ui/src/lib/bindings.ts`).
+//! The IPC surface: which commands the webview may call and which events it hears, and
+//! the TypeScript bindings generated from their Rust signatures (checked in at
+//! `ui/src/lib/bindings.ts`).
 
 use std::path::{Path, PathBuf};
 
 use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
-use crate::{accounts, background, commands};
+use crate::{
+    commands::{accounts, contacts, review, sync},
+    events::SyncStatusEvent,
+};
 
 /// Every command the webview may call.
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
-            commands::app_info,
-            accounts::session_status,
+            accounts::app_info,
+            accounts::accounts_status,
             accounts::sign_in_demo,
             accounts::sign_in_private_integration,
             accounts::sign_in_oauth,
@@ -22,19 +26,18 @@ pub fn builder() -> Builder<tauri::Wry> {
             accounts::open_account,
             accounts::sign_out,
             accounts::cache_summary,
-            accounts::delete_cache,
-            commands::list_contacts,
-            commands::outbox_counts,
-            commands::sync_now,
-            commands::cancel_sync,
-            commands::sync_status,
-            commands::merge_policy,
-            commands::set_merge_policy,
-            commands::pending_changes,
-            commands::resolve_change,
-            commands::resolve_conflict,
+            accounts::delete_local_data,
+            contacts::list_contacts,
+            review::outbox_counts,
+            review::pending_changes,
+            review::resolve_change,
+            review::merge_policy,
+            review::set_merge_policy,
+            sync::sync_now,
+            sync::cancel_sync,
+            sync::sync_status,
         ])
-        .events(collect_events![background::SyncStatus])
+        .events(collect_events![SyncStatusEvent])
 }
 
 /// Where the generated bindings are checked in.

@@ -1,26 +1,26 @@
-//! The GHL Desk desktop shell: builds the app state, registers the IPC commands (each a
-//! one-line adapter into a core crate) and opens the window.
+//! The GHL Desk desktop shell: builds the application layer and its background runner,
+//! registers the IPC commands (each one call into [`desk`]) and the sync-status events,
+//! and opens the one window (a second launch focuses it instead).
 
-mod accounts;
-mod background;
 mod commands;
-mod error;
+mod events;
 pub mod ipc;
 mod logging;
 mod state;
 
-use desk_store::DataLayout;
+use std::sync::Arc;
+
+use desk::{
+    runner::{Runner, SystemClock},
+    DataLayout, Desk, DeskConfig,
+};
 use tauri::Manager;
 
-pub use error::{CommandError, ErrorKind};
-pub use state::AppState;
+use state::AppState;
 
 /// Starts the app and blocks until its last window closes.
 pub fn run() {
-    let layout = match DataLayout::for_user().and_then(|layout| {
-        layout.ensure_dirs()?;
-        Ok(layout)
-    }) {
+    let layout = match DataLayout::for_user() {
         Ok(layout) => layout,
         Err(err) => {
             eprintln!("GHL Desk cannot start: {err}");
@@ -29,20 +29,40 @@ pub fn run() {
     };
     let _log_guard = logging::init(&layout.logs_dir());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting GHL Desk");
-
-    let vault: std::sync::Arc<dyn desk_auth::Vault> = std::sync::Arc::from(desk_auth::best_vault());
+    let config = DeskConfig {
+        layout,
+        vault: Arc::from(desk::best_vault()),
+        api: Default::default(),
+        token: None,
+    };
+    let desk = match Desk::new(config) {
+        Ok(desk) => Arc::new(desk),
+        Err(err) => {
+            tracing::error!(%err, "cannot open the data folder");
+            eprintln!("GHL Desk cannot start: {err}");
+            std::process::exit(1);
+        }
+    };
+    let sink = Arc::new(events::WebviewSink::default());
+    let runner = Runner::new(desk.clone(), sink.clone(), Arc::new(SystemClock));
     let ipc = ipc::builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
         .plugin(tauri_plugin_opener::init())
-        .manage(AppState::new(layout, vault))
+        .manage(AppState {
+            desk,
+            runner: runner.clone(),
+        })
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
-            let state = app.state::<AppState>();
-            if state.session.try_lock().is_ok_and(|s| s.is_some()) {
-                state.control.signed_in();
-            }
-            background::spawn(app.handle().clone());
+            let _ = sink.0.set(app.handle().clone());
+            tauri::async_runtime::spawn(runner.run());
             Ok(())
         })
         .run(tauri::generate_context!());

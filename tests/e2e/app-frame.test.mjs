@@ -107,7 +107,7 @@ test("signs in to the demo through the real window, syncs and searches contacts"
   await (await browser.$('a[data-route="settings"]')).click();
   const locationId = await textOf('[data-testid="account-location"]');
   assert.match(locationId, /^[A-Za-z0-9]{20}$/);
-  assert.equal(await textOf('[data-testid="account-kind"]'), "Demo (this session only)");
+  assert.equal(await textOf('[data-testid="account-kind"]'), "Demo (until the app closes)");
   await browser.waitUntil(
     async () => (await textOf('[data-testid="app-database-path"]')).endsWith(`${locationId}.sqlite3`),
     { timeout: 5_000, timeoutMsg: "Settings did not name the demo location's database" },

@@ -32,7 +32,9 @@ const SUMMARY: SyncSummary = {
   deferred: 0,
   conflicts: 0,
   childrenLeft: 0,
+  waitingForRetry: 0,
   retryInSeconds: null,
+  skipped: 0,
 };
 
 const IDLE: SyncStatus = {
@@ -41,6 +43,8 @@ const IDLE: SyncStatus = {
   progress: null,
   last: null,
   error: null,
+  errorKind: null,
+  lastSuccessAt: null,
   nextInSeconds: null,
 };
 
@@ -74,7 +78,7 @@ function serveAppInfo(
       calls.push(cmd);
       if (cmd === "app_info") return answer();
       if (cmd in extra) return extra[cmd]?.(args);
-      if (cmd === "session_status") return { account: null, keychainPersistent: true };
+      if (cmd === "accounts_status") return { account: null, keychainPersistent: true };
       if (cmd === "sync_status") return IDLE;
       if (cmd === "outbox_counts") return { pending: 0, rejected: 0, conflicts: 0 };
       throw new Error(`unexpected command ${cmd}`);
@@ -142,7 +146,7 @@ describe("App frame", () => {
     expect(screen.getByTestId("app-database-path")).toHaveTextContent("None yet");
     expect(screen.getByTestId("sidebar-version")).toHaveTextContent("Version 9.8.7");
     expect(calls.filter((c) => c === "app_info").length).toBeGreaterThanOrEqual(1);
-    expect(calls).toContain("session_status");
+    expect(calls).toContain("accounts_status");
   });
 
   it("shows the core's error message when app info cannot be read", async () => {
@@ -168,7 +172,7 @@ describe("App frame", () => {
     const queries: unknown[] = [];
     let account: Account | null = null;
     const calls = serveAppInfo(() => INFO, {
-      session_status: () => ({
+      accounts_status: () => ({
         account,
         accounts: [],
         keychainPersistent: true,
@@ -178,7 +182,7 @@ describe("App frame", () => {
         account = DEMO;
         return DEMO;
       },
-      outbox_counts: () => ({ pending: 2, rejected: 0, conflicts: 0 }),
+      outbox_counts: () => ({ pending: 2, rejected: 0, conflicts: 0, waitingForRetry: 0 }),
       cancel_sync: () => null,
       list_contacts: (args) => {
         queries.push((args as { query: unknown }).query);
@@ -188,7 +192,7 @@ describe("App frame", () => {
     render(App);
     await fireEvent.click(await screen.findByTestId("contacts-demo"));
     await waitFor(() => expect(calls).toContain("sign_in_demo"));
-    await emit("sync-status", {
+    await emit("sync-status-event", {
       ...IDLE,
       reachability: "online",
       running: true,
@@ -200,7 +204,7 @@ describe("App frame", () => {
     expect(screen.getByRole("button", { name: "Syncing…" })).toBeDisabled();
     await fireEvent.click(screen.getByRole("button", { name: "Stop" }));
     expect(calls).toContain("cancel_sync");
-    await emit("sync-status", { ...IDLE, reachability: "online", last: SUMMARY });
+    await emit("sync-status-event", { ...IDLE, reachability: "online", last: SUMMARY });
     expect(await screen.findByText("Ada Lovelace")).toBeInTheDocument();
     expect(screen.getByText("vip")).toBeInTheDocument();
     expect(screen.getByTestId("contact-count")).toHaveTextContent("2 contacts");
@@ -218,7 +222,7 @@ describe("App frame", () => {
     let account: Account | null = DEMO;
     const signedOut: unknown[] = [];
     serveAppInfo(() => ({ ...INFO, databasePath: "/db/demoLoc123.sqlite3" }), {
-      session_status: () => ({
+      accounts_status: () => ({
         account,
         accounts: [],
         keychainPersistent: true,
@@ -233,7 +237,7 @@ describe("App frame", () => {
     window.location.hash = "#/settings";
     render(App);
     expect(await screen.findByTestId("account-location")).toHaveTextContent("demoLoc123");
-    expect(screen.getByTestId("account-kind")).toHaveTextContent("Demo (this session only)");
+    expect(screen.getByTestId("account-kind")).toHaveTextContent("Demo (until the app closes)");
     await fireEvent.click(screen.getByRole("button", { name: "Sign out" }));
     expect(await screen.findByTestId("demo-sign-in")).toBeInTheDocument();
     expect(signedOut).toEqual([{ locationId: "demoLoc123" }]);
@@ -251,7 +255,7 @@ describe("App frame", () => {
     let open: Account = first;
     const deleted: unknown[] = [];
     serveAppInfo(() => INFO, {
-      session_status: () => ({
+      accounts_status: () => ({
         account: open,
         accounts: [first, second],
         keychainPersistent: true,
@@ -263,7 +267,7 @@ describe("App frame", () => {
       },
       merge_policy: () => "ask",
       cache_summary: () => ({ unsentChanges: 3, contacts: 1200, exists: true }),
-      delete_cache: (args) => {
+      delete_local_data: (args) => {
         deleted.push(args);
         return null;
       },
@@ -292,7 +296,7 @@ describe("App frame", () => {
     let account: Account | null = null;
     const kept: unknown[] = [];
     serveAppInfo(() => INFO, {
-      session_status: () => ({
+      accounts_status: () => ({
         account,
         accounts: account ? [account] : [],
         keychainPersistent: true,
@@ -363,14 +367,26 @@ describe("App frame", () => {
       summary: "Changed contact: companyName",
       lastError: "property companyName should not exist",
       attempts: 1,
-      fields: [],
+      contactId: "c1",
+      contactName: "Ada Lovelace",
+      createdAt: 1_700_000_000_000,
+      retryAt: null,
+      fields: [{ field: "companyName", before: "Engines", after: "Renamed" }],
+      tagsAdded: [],
+      tagsRemoved: [],
+      choices: [],
     };
     let queue: PendingChange[] = [rejected];
     const resolved: unknown[] = [];
     serveAppInfo(() => INFO, {
-      session_status: () => ({ account: DEMO, keychainPersistent: true }),
+      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
       sync_now: () => SUMMARY,
-      outbox_counts: () => ({ pending: 0, rejected: queue.length, conflicts: 0 }),
+      outbox_counts: () => ({
+        pending: 0,
+        rejected: queue.length,
+        conflicts: 0,
+        waitingForRetry: 0,
+      }),
       pending_changes: () => queue,
       resolve_change: (args) => {
         resolved.push(args);
@@ -381,24 +397,24 @@ describe("App frame", () => {
     window.location.hash = "#/pending";
     render(App);
     expect(await screen.findByText("Changed contact: companyName")).toBeInTheDocument();
-    expect(screen.getByText("Rejected by HighLevel")).toBeInTheDocument();
+    expect(screen.getByText("Refused by HighLevel")).toBeInTheDocument();
     await waitFor(() =>
       expect(screen.getByTestId("attention-count")).toHaveTextContent("1 to review"),
     );
     expect(screen.getByText("property companyName should not exist")).toBeInTheDocument();
     await fireEvent.click(screen.getByRole("button", { name: "Discard" }));
     expect(await screen.findByText("No pending changes")).toBeInTheDocument();
-    expect(resolved).toEqual([{ seq: 7, action: "discard" }]);
+    expect(resolved).toEqual([{ seq: 7, resolution: { action: "discard" } }]);
   });
 
   it("shows offline when the core cannot reach HighLevel", async () => {
     serveAppInfo(() => INFO, {
-      session_status: () => ({ account: DEMO, keychainPersistent: true }),
+      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
       list_contacts: () => PAGE,
     });
     render(App);
     await waitFor(() => expect(screen.getByTestId("connectivity")).toHaveTextContent("Online"));
-    await emit("sync-status", {
+    await emit("sync-status-event", {
       ...IDLE,
       reachability: "offline",
       error: "HighLevel cannot be reached; changes stay queued: connection refused",
@@ -410,7 +426,7 @@ describe("App frame", () => {
   it("chooses how conflicting fields are settled in Settings", async () => {
     const chosen: unknown[] = [];
     serveAppInfo(() => INFO, {
-      session_status: () => ({ account: DEMO, keychainPersistent: true }),
+      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
       merge_policy: () => "ask",
       set_merge_policy: (args) => {
         chosen.push(args);
@@ -436,22 +452,29 @@ describe("App frame", () => {
       summary: "Changed contact: email, firstName",
       lastError: "Changed in HighLevel too: email, firstName",
       attempts: 0,
-      fields: [
-        { field: "email", mine: "mine@example.com", ghl: "theirs@example.com", clashing: true },
-        { field: "firstName", mine: "Ada", ghl: "", clashing: true },
+      contactId: "c1",
+      contactName: "Ada Lovelace",
+      createdAt: 1_700_000_000_000,
+      retryAt: null,
+      fields: [],
+      tagsAdded: [],
+      tagsRemoved: [],
+      choices: [
+        { field: "email", mine: "mine@example.com", ghl: "theirs@example.com" },
+        { field: "firstName", mine: "Ada", ghl: "" },
       ],
     };
     let queue: PendingChange[] = [conflict];
     const settled: unknown[] = [];
     serveAppInfo(() => INFO, {
-      session_status: () => ({
+      accounts_status: () => ({
         account: DEMO,
         accounts: [],
         keychainPersistent: true,
         builtInApp: false,
       }),
       pending_changes: () => queue,
-      resolve_conflict: (args) => {
+      resolve_change: (args) => {
         settled.push(args);
         queue = [];
         return null;
@@ -466,19 +489,19 @@ describe("App frame", () => {
     expect(screen.getByRole("button", { name: "Apply my values" })).toBeInTheDocument();
     await fireEvent.click(screen.getByRole("radio", { name: "theirs@example.com" }));
     // A sync finishing meanwhile reloads the list; the choice stays.
-    await emit("sync-status", { ...IDLE, running: true });
-    await emit("sync-status", { ...IDLE, last: SUMMARY });
+    await emit("sync-status-event", { ...IDLE, running: true });
+    await emit("sync-status-event", { ...IDLE, last: SUMMARY });
     await waitFor(() =>
       expect(screen.getByRole("radio", { name: "theirs@example.com" })).toBeChecked(),
     );
     await fireEvent.click(screen.getByRole("button", { name: "Apply these choices" }));
     expect(await screen.findByText("No pending changes")).toBeInTheDocument();
-    expect(settled).toEqual([{ seq: 9, takeGhl: ["email"] }]);
+    expect(settled).toEqual([{ seq: 9, resolution: { action: "fields", takeGhl: ["email"] } }]);
   });
 
   it("says when no keychain is available", async () => {
     serveAppInfo(() => INFO, {
-      session_status: () => ({ account: null, keychainPersistent: false }),
+      accounts_status: () => ({ account: null, keychainPersistent: false }),
     });
     window.location.hash = "#/settings";
     render(App);

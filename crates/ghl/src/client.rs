@@ -5,7 +5,6 @@
 use std::{sync::Arc, time::Duration};
 
 use reqwest::{header::RETRY_AFTER, Method, StatusCode};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::{
@@ -30,6 +29,35 @@ const MAX_RATE_LIMIT_WAITS: u32 = 6;
 
 /// How long a reachability probe waits for any answer.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The largest answer read into memory. A search page of 500 full contacts is a few
+/// megabytes; anything beyond this is refused rather than buffered.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// Reads a response body, refusing one larger than [`MAX_BODY_BYTES`] before it is all
+/// in memory.
+async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_BODY_BYTES as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Why a response body could not be read.
+enum BodyError {
+    TooLarge,
+    Network(reqwest::Error),
+}
 
 /// Where and how to reach GHL.
 #[derive(Debug, Clone)]
@@ -77,10 +105,13 @@ impl ClientConfig {
         })
     }
 
-    /// An HTTP client with this configuration's timeout and user agent.
+    /// An HTTP client with this configuration's timeout and user agent. It follows no
+    /// redirect: GHL's API and token endpoints answer directly, and a redirect could
+    /// carry a bearer token or a client secret elsewhere.
     pub fn http_client(&self) -> GhlResult<reqwest::Client> {
         reqwest::Client::builder()
             .user_agent(&self.user_agent)
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(self.timeout)
             .connect_timeout(Duration::from_secs(10))
             .build()
@@ -226,7 +257,8 @@ impl GhlClient {
             .is_ok()
     }
 
-    pub(crate) async fn send<T: DeserializeOwned>(&self, call: Call) -> GhlResult<T> {
+    /// Sends `call` and returns GHL's JSON answer (`null` for an empty body).
+    pub(crate) async fn send(&self, call: Call) -> GhlResult<Value> {
         let url = self
             .config
             .api_base
@@ -271,9 +303,22 @@ impl GhlClient {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
-            let bytes = match response.bytes().await {
+            let bytes = match read_body(response).await {
                 Ok(bytes) => bytes,
-                Err(err) => {
+                Err(BodyError::TooLarge) if status.is_success() && !call.idempotent => {
+                    return Err(GhlError::OutcomeUnknown(format!(
+                        "HighLevel's answer to {} {} was larger than the {} MB this app reads",
+                        call.method,
+                        call.path,
+                        MAX_BODY_BYTES >> 20
+                    )));
+                }
+                Err(BodyError::TooLarge) => {
+                    return Err(GhlError::TooLarge {
+                        limit_mb: MAX_BODY_BYTES >> 20,
+                    })
+                }
+                Err(BodyError::Network(err)) => {
                     if call.idempotent && retries < self.config.retry.max_retries {
                         tokio::time::sleep(self.config.retry.delay(retries)).await;
                         retries += 1;
@@ -284,8 +329,16 @@ impl GhlClient {
             };
             if status.is_success() {
                 let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
-                return serde_json::from_slice(body)
-                    .map_err(|e| GhlError::Decode(format!("{} {}: {e}", call.method, call.path)));
+                return serde_json::from_slice(body).map_err(|e| {
+                    let what = format!("{} {}: {e}", call.method, call.path);
+                    if call.idempotent {
+                        GhlError::Decode(what)
+                    } else {
+                        GhlError::OutcomeUnknown(format!(
+                            "HighLevel accepted {what}, but its answer could not be read"
+                        ))
+                    }
+                });
             }
             let error: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             let message = error.message.join("; ");
@@ -347,6 +400,22 @@ impl GhlClient {
                 }
             }
         }
+    }
+}
+
+/// Takes `key` out of an answer object (`{"contact": {…}}` → the contact).
+pub(crate) fn take(mut answer: Value, key: &str) -> Value {
+    answer
+        .as_object_mut()
+        .and_then(|map| map.remove(key))
+        .unwrap_or(Value::Null)
+}
+
+/// A list under `key` of an answer (missing or `null`: empty).
+pub(crate) fn take_list(answer: Value, key: &str) -> Vec<Value> {
+    match take(answer, key) {
+        Value::Array(items) => items,
+        _ => Vec::new(),
     }
 }
 

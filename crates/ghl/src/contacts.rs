@@ -1,59 +1,26 @@
-//! Contacts endpoints.
+//! Contacts endpoints. Answers are read through [`crate::fields`], so every contact
+//! comes back normalised and a search page reports the items it could not read.
 
 use reqwest::Method;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::{
-    client::Call,
-    models::{Contact, ListMeta},
-    GhlClient, GhlResult,
+    client::{take, take_list, Call},
+    fields::{read_contact, read_contacts, ContactShape, Listed, Observed, Record},
+    GhlClient, GhlError, GhlResult,
 };
 
-#[derive(Deserialize)]
-struct ContactEnvelope {
-    contact: Contact,
-}
-
-#[derive(Deserialize)]
-struct MaybeContact {
-    #[serde(default)]
-    contact: Option<Contact>,
-}
-
-/// The answer of `POST /contacts/upsert`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Upserted {
-    /// Whether a new contact was created.
-    #[serde(rename = "new", default)]
-    pub created: bool,
-    /// The contact as stored.
-    pub contact: Contact,
-}
-
 /// One page of `POST /contacts/search`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchPage {
-    /// The contacts, each with its `searchAfter` cursor.
-    #[serde(default)]
-    pub contacts: Vec<Contact>,
+    /// The contacts that could be read, each as a partial answer.
+    pub contacts: Listed<Observed>,
     /// All matches, across pages.
-    #[serde(default)]
     pub total: u64,
-}
-
-/// One page of the deprecated `GET /contacts/`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ListPage {
-    /// The contacts.
-    #[serde(default)]
-    pub contacts: Vec<Contact>,
-    /// All matches.
-    #[serde(default)]
-    pub count: u64,
-    /// Paging cursor.
-    #[serde(default)]
-    pub meta: ListMeta,
+    /// Items on this page (read or not): fewer than asked means the last page.
+    pub items: usize,
+    /// The `searchAfter` cursor of the page's last item that had one.
+    pub cursor: Option<Vec<Value>>,
 }
 
 /// A `POST /contacts/search` request.
@@ -86,60 +53,62 @@ impl Default for SearchRequest {
     }
 }
 
+/// The contact of an answer that must carry one (`{"contact": {…}}`).
+fn whole_contact(answer: Value, what: &str, created: bool) -> GhlResult<Record> {
+    read_contact(ContactShape::Record, take(answer, "contact"))
+        .map(|seen| seen.record)
+        .map_err(|skipped| {
+            let why = format!("{what}: {skipped}");
+            if created {
+                GhlError::OutcomeUnknown(format!(
+                    "HighLevel accepted {why}, but its answer named no contact"
+                ))
+            } else {
+                GhlError::Decode(why)
+            }
+        })
+}
+
 impl GhlClient {
     fn contact_path(id: &str) -> String {
         format!("contacts/{id}")
     }
 
-    /// `POST /contacts/`: never retried blindly; an unknown outcome is
-    /// [`crate::GhlError::OutcomeUnknown`].
-    pub async fn create_contact(&self, fields: &Map<String, Value>) -> GhlResult<Contact> {
+    /// `POST /contacts/`: never retried blindly; an unknown outcome (including an
+    /// accepted create whose answer cannot be read) is [`GhlError::OutcomeUnknown`].
+    pub async fn create_contact(&self, fields: &Map<String, Value>) -> GhlResult<Record> {
         let mut body = fields.clone();
         body.insert("locationId".into(), self.location_id().into());
-        let reply: ContactEnvelope = self
+        let answer = self
             .send(Call::new(Method::POST, "contacts/").json(Value::Object(body)))
             .await?;
-        Ok(reply.contact)
+        whole_contact(answer, "POST /contacts/", true)
     }
 
-    /// `GET /contacts/{id}`
-    pub async fn get_contact(&self, id: &str) -> GhlResult<Contact> {
-        let reply: ContactEnvelope = self
+    /// `GET /contacts/{id}`: the whole record.
+    pub async fn get_contact(&self, id: &str) -> GhlResult<Record> {
+        let answer = self
             .send(Call::new(Method::GET, Self::contact_path(id)))
             .await?;
-        Ok(reply.contact)
+        whole_contact(answer, "GET /contacts/{id}", false)
     }
 
     /// `PUT /contacts/{id}` with only the changed fields (`tags` here replaces all tags:
-    /// prefer [`GhlClient::add_tags`] / [`GhlClient::remove_tags`]).
-    pub async fn update_contact(
-        &self,
-        id: &str,
-        fields: &Map<String, Value>,
-    ) -> GhlResult<Contact> {
-        let reply: ContactEnvelope = self
+    /// the app uses [`GhlClient::add_tags`] / [`GhlClient::remove_tags`]).
+    pub async fn update_contact(&self, id: &str, fields: &Map<String, Value>) -> GhlResult<Record> {
+        let answer = self
             .send(
                 Call::new(Method::PUT, Self::contact_path(id)).json(Value::Object(fields.clone())),
             )
             .await?;
-        Ok(reply.contact)
+        whole_contact(answer, "PUT /contacts/{id}", false)
     }
 
     /// `DELETE /contacts/{id}`
     pub async fn delete_contact(&self, id: &str) -> GhlResult<()> {
-        let _: Value = self
-            .send(Call::new(Method::DELETE, Self::contact_path(id)))
+        self.send(Call::new(Method::DELETE, Self::contact_path(id)))
             .await?;
         Ok(())
-    }
-
-    /// `POST /contacts/upsert`. It follows the location's duplicate rules and may drop
-    /// or overwrite fields, so the app avoids it for edits.
-    pub async fn upsert_contact(&self, fields: &Map<String, Value>) -> GhlResult<Upserted> {
-        let mut body = fields.clone();
-        body.insert("locationId".into(), self.location_id().into());
-        self.send(Call::new(Method::POST, "contacts/upsert").json(Value::Object(body)))
-            .await
     }
 
     /// `GET /contacts/search/duplicate`: the contact GHL considers the same person by
@@ -148,7 +117,7 @@ impl GhlClient {
         &self,
         email: Option<&str>,
         phone: Option<&str>,
-    ) -> GhlResult<Option<Contact>> {
+    ) -> GhlResult<Option<Record>> {
         let mut call = Call::new(Method::GET, "contacts/search/duplicate")
             .query("locationId", self.location_id());
         if let Some(email) = email {
@@ -157,8 +126,12 @@ impl GhlClient {
         if let Some(phone) = phone {
             call = call.query("number", phone);
         }
-        let reply: MaybeContact = self.send(call).await?;
-        Ok(reply.contact)
+        match take(self.send(call).await?, "contact") {
+            Value::Null => Ok(None),
+            found => read_contact(ContactShape::Record, found)
+                .map(|seen| Some(seen.record))
+                .map_err(|skipped| GhlError::Decode(format!("duplicate lookup: {skipped}"))),
+        }
     }
 
     /// `POST /contacts/search`
@@ -178,56 +151,24 @@ impl GhlClient {
         } else if let Some(page) = request.page {
             body["page"] = page.into();
         }
-        self.send(
-            Call::new(Method::POST, "contacts/search")
-                .json(body)
-                .idempotent(),
-        )
-        .await
-    }
-
-    /// The deprecated `GET /contacts/` (kept as a fallback for search).
-    pub async fn list_contacts(
-        &self,
-        limit: u32,
-        start_after_id: Option<&str>,
-        start_after: Option<i64>,
-        query: Option<&str>,
-    ) -> GhlResult<ListPage> {
-        let mut call = Call::new(Method::GET, "contacts/")
-            .query("locationId", self.location_id())
-            .query("limit", limit);
-        if let Some(id) = start_after_id {
-            call = call.query("startAfterId", id);
-        }
-        if let Some(ms) = start_after {
-            call = call.query("startAfter", ms);
-        }
-        if let Some(q) = query {
-            call = call.query("query", q);
-        }
-        self.send(call).await
-    }
-
-    /// `GET /contacts/business/{businessId}`: the contacts of one business and their count.
-    pub async fn contacts_by_business(
-        &self,
-        business_id: &str,
-        limit: u32,
-        skip: u32,
-    ) -> GhlResult<(Vec<Contact>, u64)> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(default)]
-            contacts: Vec<Contact>,
-            #[serde(default)]
-            count: u64,
-        }
-        let call = Call::new(Method::GET, format!("contacts/business/{business_id}"))
-            .query("locationId", self.location_id())
-            .query("limit", limit)
-            .query("skip", skip);
-        let reply: Reply = self.send(call).await?;
-        Ok((reply.contacts, reply.count))
+        let mut answer = self
+            .send(
+                Call::new(Method::POST, "contacts/search")
+                    .json(body)
+                    .idempotent(),
+            )
+            .await?;
+        let total = answer.get("total").and_then(Value::as_u64).unwrap_or(0);
+        let items = take_list(std::mem::take(&mut answer), "contacts");
+        let cursor = items
+            .iter()
+            .rev()
+            .find_map(|item| item.get("searchAfter").and_then(Value::as_array).cloned());
+        Ok(SearchPage {
+            items: items.len(),
+            contacts: read_contacts(ContactShape::SearchItem, items),
+            total,
+            cursor,
+        })
     }
 }

@@ -1,7 +1,5 @@
 //! What can go wrong talking to GHL, in kinds the app acts on.
 
-use reqwest::StatusCode;
-
 /// A failed call to GHL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GhlError {
@@ -50,34 +48,18 @@ pub enum GhlError {
     /// GHL's answer could not be read.
     #[error("HighLevel's answer could not be read: {0}")]
     Decode(String),
-    /// A paging cursor came back unchanged: stopping instead of looping.
-    #[error("HighLevel returned the same page cursor twice")]
-    CursorStuck,
+    /// A paging cursor came back to one already seen: stopping instead of looping.
+    #[error("HighLevel's page cursor went back to an earlier page; stopping instead of looping")]
+    CursorLoop,
+    /// An answer larger than the client reads into memory.
+    #[error("HighLevel's answer was larger than the {limit_mb} MB this app reads; refused")]
+    TooLarge {
+        /// The limit, in megabytes.
+        limit_mb: usize,
+    },
     /// A bad base URL or similar configuration problem.
     #[error("invalid configuration: {0}")]
     Config(String),
-}
-
-impl GhlError {
-    /// Whether trying again later may succeed without any change by the user.
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::Offline(_) | Self::Timeout | Self::RateLimited | Self::Server { .. }
-        )
-    }
-
-    /// The HTTP status GHL answered, when it answered.
-    pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Rejected { status, .. } | Self::Server { status } => Some(*status),
-            Self::NotFound(_) => Some(StatusCode::NOT_FOUND.as_u16()),
-            Self::ScopeMissing | Self::Unauthorized(_) => Some(401),
-            Self::Forbidden => Some(403),
-            Self::RateLimited | Self::DailyBudgetExhausted => Some(429),
-            _ => None,
-        }
-    }
 }
 
 /// Shorthand for the client's results.

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
-    client::{Call, VERSION_CALENDARS},
-    models::{Appointment, Calendar, Task},
+    client::{take_list, Call, VERSION_CALENDARS},
+    fields::{read_children, ChildKind, Listed, Record},
     GhlClient, GhlResult,
 };
 
@@ -36,12 +36,7 @@ pub enum EventSelector {
 
 impl GhlClient {
     /// `POST /locations/{id}/tasks/search`: one page of the location's tasks.
-    pub async fn search_tasks(&self, search: &TaskSearch) -> GhlResult<Vec<Task>> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(default)]
-            tasks: Vec<Task>,
-        }
+    pub async fn search_tasks(&self, search: &TaskSearch) -> GhlResult<Listed<Record>> {
         let mut body = json!({ "limit": search.limit.max(1), "skip": search.skip });
         if !search.contact_ids.is_empty() {
             body["contactId"] = json!(search.contact_ids);
@@ -55,22 +50,20 @@ impl GhlClient {
         )
         .json(body)
         .idempotent();
-        let reply: Reply = self.send(call).await?;
-        Ok(reply.tasks)
+        let answer = self.send(call).await?;
+        Ok(read_children(ChildKind::Task, take_list(answer, "tasks")))
     }
 
     /// `GET /calendars/`
-    pub async fn calendars(&self) -> GhlResult<Vec<Calendar>> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(default)]
-            calendars: Vec<Calendar>,
-        }
+    pub async fn calendars(&self) -> GhlResult<Listed<Record>> {
         let call = Call::new(Method::GET, "calendars/")
             .version(VERSION_CALENDARS)
             .query("locationId", self.location_id());
-        let reply: Reply = self.send(call).await?;
-        Ok(reply.calendars)
+        let answer = self.send(call).await?;
+        Ok(read_children(
+            ChildKind::Calendar,
+            take_list(answer, "calendars"),
+        ))
     }
 
     /// `GET /calendars/events` between two instants (epoch milliseconds).
@@ -79,12 +72,7 @@ impl GhlClient {
         selector: &EventSelector,
         start_ms: i64,
         end_ms: i64,
-    ) -> GhlResult<Vec<Appointment>> {
-        #[derive(Deserialize)]
-        struct Reply {
-            #[serde(default)]
-            events: Vec<Appointment>,
-        }
+    ) -> GhlResult<Listed<Record>> {
         let (key, value) = match selector {
             EventSelector::Calendar(id) => ("calendarId", id),
             EventSelector::User(id) => ("userId", id),
@@ -96,8 +84,11 @@ impl GhlClient {
             .query(key, value)
             .query("startTime", start_ms)
             .query("endTime", end_ms);
-        let reply: Reply = self.send(call).await?;
-        Ok(reply.events)
+        let answer = self.send(call).await?;
+        Ok(read_children(
+            ChildKind::Appointment,
+            take_list(answer, "events"),
+        ))
     }
 
     /// `GET /oauth/installedLocations` (agency token): locations where the app is installed.
@@ -115,7 +106,8 @@ impl GhlClient {
             .query("companyId", company_id)
             .query("appId", app_id)
             .query("limit", 500);
-        let reply: Reply = self.send(call).await?;
+        let reply: Reply = serde_json::from_value(self.send(call).await?)
+            .map_err(|e| crate::GhlError::Decode(format!("installed locations: {e}")))?;
         Ok(reply.locations)
     }
 
@@ -127,6 +119,7 @@ impl GhlClient {
     ) -> GhlResult<crate::models::TokenResponse> {
         let call = Call::new(Method::POST, "oauth/locationToken")
             .form(&[("companyId", company_id), ("locationId", location_id)]);
-        self.send(call).await
+        serde_json::from_value(self.send(call).await?)
+            .map_err(|e| crate::GhlError::Decode(format!("location token: {e}")))
     }
 }

@@ -1,34 +1,36 @@
 import {
   type Account,
+  type AccountsStatus,
   type AppInfo,
   type CacheSummary,
-  type ChangeAction,
   type ChosenLocation,
-  type CommandError,
   type ContactPage,
   type ContactQuery,
   commands,
+  type DeskError,
   type MergePolicy,
   type OAuthOutcome,
   type OutboxCounts,
   type PendingChange,
-  type SessionStatus,
+  type Resolution,
   type SyncStatus,
   type SyncSummary,
 } from "./bindings";
 
 /** A failed command, carrying the core's machine-readable kind for the UI to act on. */
 export class ApiError extends Error {
-  readonly kind: CommandError["kind"];
+  readonly kind: DeskError["kind"];
+  readonly fields: DeskError["fields"];
 
-  constructor(error: CommandError) {
+  constructor(error: DeskError) {
     super(error.message);
     this.name = "ApiError";
     this.kind = error.kind;
+    this.fields = error.fields;
   }
 }
 
-type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: DeskError };
 
 function unwrap<T>(result: Result<T>): T {
   if (result.status === "error") {
@@ -43,8 +45,8 @@ export async function getAppInfo(): Promise<AppInfo> {
 }
 
 /** Who is signed in, and whether the keychain keeps sign-ins between runs. */
-export async function getSessionStatus(): Promise<SessionStatus> {
-  return unwrap(await commands.sessionStatus());
+export async function getAccountsStatus(): Promise<AccountsStatus> {
+  return await commands.accountsStatus();
 }
 
 /** Starts the embedded demo and signs in to it. */
@@ -84,8 +86,8 @@ export async function getCacheSummary(locationId: string): Promise<CacheSummary>
 }
 
 /** Deletes a location's local data; refused if more changes are unsent than confirmed. */
-export async function deleteCache(locationId: string, unsentChanges: number): Promise<void> {
-  unwrap(await commands.deleteCache(locationId, unsentChanges));
+export async function deleteLocalData(locationId: string, unsentChanges: number): Promise<void> {
+  unwrap(await commands.deleteLocalData(locationId, unsentChanges));
 }
 
 /** Stops a sign-in that waits for the browser. */
@@ -138,12 +140,7 @@ export async function getPendingChanges(): Promise<PendingChange[]> {
   return unwrap(await commands.pendingChanges());
 }
 
-/** Settles a conflict field by field: HighLevel's value wins for `takeGhl`, the user's for the rest. */
-export async function resolveConflict(seq: number, takeGhl: string[]): Promise<void> {
-  unwrap(await commands.resolveConflict(seq, takeGhl));
-}
-
-/** Discards, retries, or (for a conflict) keeps the user's version of a queued change. */
-export async function resolveChange(seq: number, action: ChangeAction): Promise<void> {
-  unwrap(await commands.resolveChange(seq, action));
+/** Applies the user's decision about a queued change (discard, retry, or settle a conflict). */
+export async function resolveChange(seq: number, resolution: Resolution): Promise<void> {
+  unwrap(await commands.resolveChange(seq, resolution));
 }

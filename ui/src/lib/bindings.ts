@@ -6,68 +6,56 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	/**  The app's version and where it keeps its data, for Settings and support requests. */
-	appInfo: () => typedError<AppInfo_Serialize, CommandError>(__TAURI_INVOKE("app_info")),
+	appInfo: () => typedError<AppInfo_Serialize, DeskError>(__TAURI_INVOKE("app_info")),
 	/**  The open location, the kept ones and the keychain's state. */
-	sessionStatus: () => typedError<SessionStatus_Serialize, CommandError>(__TAURI_INVOKE("session_status")),
+	accountsStatus: () => __TAURI_INVOKE<AccountsStatus_Serialize>("accounts_status"),
 	/**  Starts the embedded demo sandbox and signs in to it. */
-	signInDemo: () => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_demo")),
+	signInDemo: () => typedError<Account_Serialize, DeskError>(__TAURI_INVOKE("sign_in_demo")),
 	/**  Signs in with a Private Integration token, checked with one call before it is saved. */
-	signInPrivateIntegration: (token: string, locationId: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("sign_in_private_integration", { token, locationId })),
+	signInPrivateIntegration: (token: string, locationId: string) => typedError<Account_Serialize, DeskError>(__TAURI_INVOKE("sign_in_private_integration", { token, locationId })),
 	/**
 	 *  Signs in with HighLevel in the system browser, with the user's Marketplace app (or
 	 *  the built-in one when the fields are left empty and this build has one).
 	 */
-	signInOauth: (clientId: string, clientSecret: string) => typedError<OAuthOutcome_Serialize, CommandError>(__TAURI_INVOKE("sign_in_oauth", { clientId, clientSecret })),
-	/**
-	 *  Keeps the chosen locations of an agency offline, each as its own account with its
-	 *  own tokens and cache, and opens the first.
-	 */
-	keepAgencyLocations: (companyId: string, locations: ChosenLocation_Deserialize[]) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("keep_agency_locations", { companyId, locations })),
+	signInOauth: (clientId: string, clientSecret: string) => typedError<OAuthOutcome_Serialize, DeskError>(__TAURI_INVOKE("sign_in_oauth", { clientId, clientSecret })),
+	/**  Keeps the chosen locations of an agency offline and opens the first. */
+	keepAgencyLocations: (companyId: string, locations: ChosenLocation_Deserialize[]) => typedError<Account_Serialize, DeskError>(__TAURI_INVOKE("keep_agency_locations", { companyId, locations })),
 	/**  Stops a sign-in that is waiting for the browser. */
 	cancelSignIn: () => __TAURI_INVOKE<void>("cancel_sign_in"),
-	/**  Opens another kept location (its own cache; a sync follows at once). */
-	openAccount: (locationId: string) => typedError<Account_Serialize, CommandError>(__TAURI_INVOKE("open_account", { locationId })),
+	/**  Opens another kept location. */
+	openAccount: (locationId: string) => typedError<Account_Serialize, DeskError>(__TAURI_INVOKE("open_account", { locationId })),
+	/**  Signs out of a location: its secrets leave the keychain; its local data stays. */
+	signOut: (locationId: string) => typedError<null, DeskError>(__TAURI_INVOKE("sign_out", { locationId })),
+	/**  What deleting a location's local data would throw away. */
+	cacheSummary: (locationId: string) => typedError<CacheSummary, DeskError>(__TAURI_INVOKE("cache_summary", { locationId })),
 	/**
-	 *  Stops using a location: it is closed, forgotten, and its secrets leave the
-	 *  keychain. Its local data stays until the user deletes it.
+	 *  Deletes a location's local data, if no more changes are unsent than the user
+	 *  confirmed.
 	 */
-	signOut: (locationId: string) => typedError<null, CommandError>(__TAURI_INVOKE("sign_out", { locationId })),
-	/**  How much a location's local data holds, for the confirmation before deleting it. */
-	cacheSummary: (locationId: string) => typedError<CacheSummary, CommandError>(__TAURI_INVOKE("cache_summary", { locationId })),
-	/**
-	 *  Deletes a location's local data. `unsent_changes` is the count the user confirmed:
-	 *  if more changes were queued since, nothing is deleted and the user is asked again.
-	 *  The location stays signed in; an open one starts over with a fresh sync.
-	 */
-	deleteCache: (locationId: string, unsentChanges: number) => typedError<null, CommandError>(__TAURI_INVOKE("delete_cache", { locationId, unsentChanges })),
-	/**  One page of the signed-in location's contacts (search, filters, sort). */
-	listContacts: (query: ContactQuery_Deserialize) => typedError<ContactPage_Serialize, CommandError>(__TAURI_INVOKE("list_contacts", { query })),
-	/**  Pending, rejected and conflicting changes, for the top bar. */
-	outboxCounts: () => typedError<OutboxCounts, CommandError>(__TAURI_INVOKE("outbox_counts")),
+	deleteLocalData: (locationId: string, unsentChanges: number) => typedError<null, DeskError>(__TAURI_INVOKE("delete_local_data", { locationId, unsentChanges })),
+	/**  One page of the open location's contacts (search, filters, sort). */
+	listContacts: (query: ContactQuery_Deserialize) => typedError<ContactPage_Serialize, DeskError>(__TAURI_INVOKE("list_contacts", { query })),
+	/**  Pending, refused and conflicting changes, for the top bar. */
+	outboxCounts: () => typedError<OutboxCounts, DeskError>(__TAURI_INVOKE("outbox_counts")),
+	/**  Every queued change, described, for the Pending changes screen. */
+	pendingChanges: () => typedError<PendingChange_Serialize[], DeskError>(__TAURI_INVOKE("pending_changes")),
+	/**  Applies the user's decision about one queued change. */
+	resolveChange: (seq: number, resolution: Resolution) => typedError<null, DeskError>(__TAURI_INVOKE("resolve_change", { seq, resolution })),
+	/**  How the open location settles fields changed both here and in HighLevel. */
+	mergePolicy: () => typedError<MergePolicy, DeskError>(__TAURI_INVOKE("merge_policy")),
+	/**  Chooses how the open location settles fields changed on both sides. */
+	setMergePolicy: (policy: MergePolicy) => typedError<null, DeskError>(__TAURI_INVOKE("set_merge_policy", { policy })),
 	/**  Pulls from HighLevel and pushes pending changes now (after a running cycle ends). */
-	syncNow: () => typedError<SyncSummary_Serialize, CommandError>(__TAURI_INVOKE("sync_now")),
+	syncNow: () => typedError<SyncSummary_Serialize, DeskError>(__TAURI_INVOKE("sync_now")),
 	/**  Stops the running sync; what it already did stays done, the rest stays queued. */
 	cancelSync: () => __TAURI_INVOKE<void>("cancel_sync"),
 	/**  Whether HighLevel answers, whether a sync runs and how the last one ended. */
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
-	/**  How the signed-in location settles fields changed both here and in HighLevel. */
-	mergePolicy: () => typedError<MergePolicy, CommandError>(__TAURI_INVOKE("merge_policy")),
-	/**  Chooses how the signed-in location settles fields changed on both sides. */
-	setMergePolicy: (policy: MergePolicy) => typedError<null, CommandError>(__TAURI_INVOKE("set_merge_policy", { policy })),
-	/**  Every queued change, described, for the Pending changes screen. */
-	pendingChanges: () => typedError<PendingChange_Serialize[], CommandError>(__TAURI_INVOKE("pending_changes")),
-	/**  Applies the user's decision about one queued change. */
-	resolveChange: (seq: number, action: ChangeAction) => typedError<null, CommandError>(__TAURI_INVOKE("resolve_change", { seq, action })),
-	/**
-	 *  Settles a conflict field by field: `take_ghl` names the fields where HighLevel's
-	 *  value wins; the user's value is sent for the others.
-	 */
-	resolveConflict: (seq: number, takeGhl: string[]) => typedError<null, CommandError>(__TAURI_INVOKE("resolve_conflict", { seq, takeGhl })),
 };
 
 /** Events */
 export const events = {
-	syncStatus: makeEvent<SyncStatus_Serialize, SyncStatus_Deserialize>("sync-status"),
+	syncStatusEvent: makeEvent<SyncStatusEvent_Serialize, SyncStatusEvent_Deserialize>("sync-status-event"),
 };
 
 /* Types */
@@ -100,6 +88,39 @@ export type Account_Serialize = {
 	scopes: string | null,
 	/**  The location's name, when HighLevel told us (agency installs list it). */
 	name: string | null,
+};
+
+/**  Who is signed in, what else is kept, and how secrets are kept. */
+export type AccountsStatus = AccountsStatus_Serialize | AccountsStatus_Deserialize;
+
+/**  Who is signed in, what else is kept, and how secrets are kept. */
+export type AccountsStatus_Deserialize = {
+	/**  The open location, if any. */
+	account?: Account_Deserialize | null,
+	/**  Every location kept on this computer (the open one included). */
+	accounts: Account_Deserialize[],
+	/**  `false` when no system keychain works: sign-ins last for this run only. */
+	keychainPersistent: boolean,
+	/**
+	 *  This build carries its own Marketplace app: signing in with HighLevel needs no
+	 *  client id or secret.
+	 */
+	builtInApp: boolean,
+};
+
+/**  Who is signed in, what else is kept, and how secrets are kept. */
+export type AccountsStatus_Serialize = {
+	/**  The open location, if any. */
+	account: Account_Serialize | null,
+	/**  Every location kept on this computer (the open one included). */
+	accounts: Account_Serialize[],
+	/**  `false` when no system keychain works: sign-ins last for this run only. */
+	keychainPersistent: boolean,
+	/**
+	 *  This build carries its own Marketplace app: signing in with HighLevel needs no
+	 *  client id or secret.
+	 */
+	builtInApp: boolean,
 };
 
 /**  One of an agency's locations where the Marketplace app is installed. */
@@ -171,22 +192,16 @@ export type AppInfo_Serialize = {
 
 /**  What deleting a location's local data would throw away. */
 export type CacheSummary = {
-	/**  Changes not yet in HighLevel (pending, rejected or conflicting): lost for good. */
+	/**
+	 *  Changes not yet in HighLevel (pending, refused, conflicting, uncertain): lost
+	 *  for good.
+	 */
 	unsentChanges: number,
 	/**  Contacts cached (they come back with the next sync). */
 	contacts: number,
 	/**  Whether there is any local data at all. */
 	exists: boolean,
 };
-
-/**  What the user decided about a queued change. */
-export type ChangeAction = 
-/**  Drop it; the record goes back to HighLevel's version. */
-"discard" | 
-/**  Send it again on the next sync. */
-"retry" | 
-/**  A conflict: send my version over HighLevel's. */
-"keepMine";
 
 /**  A location the user chose from an agency. */
 export type ChosenLocation = ChosenLocation_Serialize | ChosenLocation_Deserialize;
@@ -205,14 +220,6 @@ export type ChosenLocation_Serialize = {
 	id: string,
 	/**  Its name, as listed. */
 	name: string | null,
-};
-
-/**  An error as the webview receives it. */
-export type CommandError = {
-	/**  The class of failure, for the UI to choose what to offer (retry, sign in, …). */
-	kind: ErrorKind,
-	/**  A sentence for the user; never holds a secret. */
-	message: string,
 };
 
 /**  One page of contacts. */
@@ -337,6 +344,19 @@ export type ContactSort =
 /**  Most recently changed first. */
 "dateUpdated";
 
+/**  A failure of the application layer. */
+export type DeskError = {
+	/**
+	 *  The class of failure, for the window to choose what to offer and the CLI its
+	 *  exit code.
+	 */
+	kind: ErrorKind,
+	/**  A sentence for the user; never holds a secret. */
+	message: string,
+	/**  For refused input: each problem beside its field. */
+	fields: FieldError[],
+};
+
 /**  The kinds of record the outbox can change. */
 export type Entity = 
 /**  A contact. */
@@ -346,13 +366,15 @@ export type Entity =
 /**  A task of a contact. */
 "task";
 
-/**  What went wrong, in terms the UI can act on. */
+/**  What went wrong, in terms the window and the CLI act on. */
 export type ErrorKind = 
-/**  The local data directory or database could not be used. */
-"storage" | 
-/**  The input was refused; the message says what to fix. */
+/**  The input was refused; the message (and `fields`) say what to fix. */
 "invalid" | 
-/**  Signing in failed (denied, mismatched or incomplete answer, timeout). */
+/**  The record, change or location named does not exist. */
+"notFound" | 
+/**  The local data folder or database could not be used. */
+"storage" | 
+/**  Signing in failed (denied, incomplete answer, timed out). */
 "signIn" | 
 /**  The user cancelled. */
 "cancelled" | 
@@ -362,19 +384,50 @@ export type ErrorKind =
 "unauthorized" | 
 /**  The system keychain failed. */
 "keychain" | 
+/**  Another GHL Desk process is syncing this location. */
+"busy" | 
 /**  Something else failed; the message says what. */
 "internal";
 
-/**  One field of a conflicting change: the user's value and GHL's, as text. */
+/**  One field both the user and GHL changed: the user's value and GHL's, as text. */
 export type FieldChoice = {
 	/**  The field's name in GHL. */
 	field: string,
 	/**  The user's value (empty when cleared). */
 	mine: string,
-	/**  GHL's current value (empty when none). */
+	/**  GHL's current value (empty when none; "not known yet" before GHL was read). */
 	ghl: string,
-	/**  GHL changed this field too, to something else. */
-	clashing: boolean,
+};
+
+/**  One field a queued change sets. */
+export type FieldDiff = FieldDiff_Serialize | FieldDiff_Deserialize;
+
+/**  One field a queued change sets. */
+export type FieldDiff_Deserialize = {
+	/**  The field's name in GHL. */
+	field: string,
+	/**  GHL's value the change was made against (`None`: it was not known). */
+	before?: string | null,
+	/**  The user's value (empty when cleared). */
+	after: string,
+};
+
+/**  One field a queued change sets. */
+export type FieldDiff_Serialize = {
+	/**  The field's name in GHL. */
+	field: string,
+	/**  GHL's value the change was made against (`None`: it was not known). */
+	before: string | null,
+	/**  The user's value (empty when cleared). */
+	after: string,
+};
+
+/**  One problem with one field of a local edit, for the UI to show beside the field. */
+export type FieldError = {
+	/**  The field (`email`, `phone`, `title`, …). */
+	field: string,
+	/**  What is wrong, in words for the user. */
+	message: string,
 };
 
 /**  What a sync does when GHL changed a field the user also changed, chosen per account. */
@@ -415,18 +468,15 @@ companyId: string;
 /**  Its locations with the app installed. */
 locations: AgencyLocation_Serialize[] };
 
-/**  What an outbox operation does. */
+/**  What an outbox operation does (its payload is a [`crate::Change`] of that kind). */
 export type OpKind = 
-/**  Create the record (payload `{"fields": {…}}`). */
+/**  Create the record. */
 "create" | 
-/**
- *  Change fields (payload `{"fields": {name: {"value", "base"}}}`: each change keeps
- *  the server value it was made against).
- */
+/**  Change fields, each remembering GHL's value it was made against. */
 "update" | 
 /**  Delete the record. */
 "delete" | 
-/**  Add and remove contact tags (payload `{"add": […], "remove": […]}`). */
+/**  Add and remove contact tags. */
 "tags";
 
 /**  Where an operation stands. */
@@ -438,7 +488,12 @@ export type OpState =
 /**  GHL refused it; the user edits and retries, or discards. */
 "rejected" | 
 /**  GHL changed the same thing; the user decides. */
-"conflict";
+"conflict" | 
+/**
+ *  A create whose outcome is unknown and that could not be found in GHL: sending it
+ *  again might duplicate the record, so the user checks GHL and decides.
+ */
+"uncertain";
 
 /**  Outbox counts for the always-visible indicator. */
 export type OutboxCounts = {
@@ -446,8 +501,10 @@ export type OutboxCounts = {
 	pending: number,
 	/**  Refused by GHL. */
 	rejected: number,
-	/**  Waiting for the user to resolve a conflict. */
+	/**  Waiting for the user: conflicts, and creates that may or may not have happened. */
 	conflicts: number,
+	/**  Of the pending ones, those put back after a failure until their retry is due. */
+	waitingForRetry: number,
 };
 
 /**  A queued change as the Pending changes screen shows it. */
@@ -461,18 +518,32 @@ export type PendingChange_Deserialize = {
 	entity: Entity,
 	/**  The record's id. */
 	entityId: string,
+	/**  The contact it concerns (the record itself, or a note's or task's contact). */
+	contactId?: string | null,
+	/**  That contact's name as the app shows it. */
+	contactName: string,
 	/**  What it does. */
 	op: OpKind,
 	/**  Where it stands. */
 	state: OpState,
-	/**  What it changes, in words. */
+	/**  What it changes, in words (field names as GHL spells them). */
 	summary: string,
 	/**  GHL's message or the last failure. */
 	lastError?: string | null,
-	/**  Times sent. */
+	/**  Requests that left for it. */
 	attempts: number,
-	/**  For a conflicting update: each field with both values, to choose per field. */
-	fields: FieldChoice[],
+	/**  When the user made the change (epoch ms). */
+	createdAt: number | null,
+	/**  When a change put back after a failure is tried again (epoch ms), if it waits. */
+	retryAt?: number | null,
+	/**  Every field it sets, with GHL's value before and the user's value. */
+	fields: FieldDiff_Deserialize[],
+	/**  Tags it adds. */
+	tagsAdded: string[],
+	/**  Tags it removes. */
+	tagsRemoved: string[],
+	/**  For a conflict: the fields both sides changed, to choose per field. */
+	choices: FieldChoice[],
 };
 
 /**  A queued change as the Pending changes screen shows it. */
@@ -483,18 +554,32 @@ export type PendingChange_Serialize = {
 	entity: Entity,
 	/**  The record's id. */
 	entityId: string,
+	/**  The contact it concerns (the record itself, or a note's or task's contact). */
+	contactId: string | null,
+	/**  That contact's name as the app shows it. */
+	contactName: string,
 	/**  What it does. */
 	op: OpKind,
 	/**  Where it stands. */
 	state: OpState,
-	/**  What it changes, in words. */
+	/**  What it changes, in words (field names as GHL spells them). */
 	summary: string,
 	/**  GHL's message or the last failure. */
 	lastError: string | null,
-	/**  Times sent. */
+	/**  Requests that left for it. */
 	attempts: number,
-	/**  For a conflicting update: each field with both values, to choose per field. */
-	fields: FieldChoice[],
+	/**  When the user made the change (epoch ms). */
+	createdAt: number | null,
+	/**  When a change put back after a failure is tried again (epoch ms), if it waits. */
+	retryAt: number | null,
+	/**  Every field it sets, with GHL's value before and the user's value. */
+	fields: FieldDiff_Serialize[],
+	/**  Tags it adds. */
+	tagsAdded: string[],
+	/**  Tags it removes. */
+	tagsRemoved: string[],
+	/**  For a conflict: the fields both sides changed, to choose per field. */
+	choices: FieldChoice[],
 };
 
 /**  The part of a cycle a sync is in. */
@@ -556,38 +641,23 @@ export type Reachability =
 /**  The last request or probe got none. */
 "offline";
 
-/**  Who is signed in, what else is kept, and how secrets are kept. */
-export type SessionStatus = SessionStatus_Serialize | SessionStatus_Deserialize;
-
-/**  Who is signed in, what else is kept, and how secrets are kept. */
-export type SessionStatus_Deserialize = {
-	/**  The open location, if any. */
-	account?: Account_Deserialize | null,
-	/**  Every location kept on this computer (the open one included). */
-	accounts: Account_Deserialize[],
-	/**  `false` when no system keychain works: sign-ins last for this session only. */
-	keychainPersistent: boolean,
-	/**
-	 *  This build carries its own Marketplace app: signing in with HighLevel needs no
-	 *  client id or secret.
-	 */
-	builtInApp: boolean,
-};
-
-/**  Who is signed in, what else is kept, and how secrets are kept. */
-export type SessionStatus_Serialize = {
-	/**  The open location, if any. */
-	account: Account_Serialize | null,
-	/**  Every location kept on this computer (the open one included). */
-	accounts: Account_Serialize[],
-	/**  `false` when no system keychain works: sign-ins last for this session only. */
-	keychainPersistent: boolean,
-	/**
-	 *  This build carries its own Marketplace app: signing in with HighLevel needs no
-	 *  client id or secret.
-	 */
-	builtInApp: boolean,
-};
+/**  What the user decided about a queued change. */
+export type Resolution = 
+/**  Drop it; the record goes back to HighLevel's version. */
+{ action: "discard" } | 
+/**
+ *  Send it again (a refused change after fixing it, an uncertain create after
+ *  checking HighLevel), or at once (one waiting for its retry).
+ */
+{ action: "retry" } | 
+/**  A conflict: send my values for every field. */
+{ action: "keepMine" } | 
+/**  A conflict: keep HighLevel's values for the clashing fields, send my others. */
+{ action: "keepGhl" } | 
+/**  A conflict, field by field: HighLevel's values for `takeGhl`, mine for the rest. */
+{ action: "fields"; 
+/**  The fields where HighLevel's value wins. */
+takeGhl: string[] };
 
 /**  How a location was signed in. */
 export type SignInKind = 
@@ -599,14 +669,23 @@ export type SignInKind =
 "demo";
 
 /**
- *  What the webview shows of syncing: reachability, whether a cycle runs and how far it
- *  is, and how the last one ended. Sent whenever any of it changes.
+ *  What the window shows of syncing: reachability, whether a cycle runs and how far it
+ *  is, and how the last one ended. Reported whenever any of it changes.
  */
 export type SyncStatus = SyncStatus_Serialize | SyncStatus_Deserialize;
 
+/**  The sync status, sent whenever it changes. */
+export type SyncStatusEvent = SyncStatusEvent_Serialize | SyncStatusEvent_Deserialize;
+
+/**  The sync status, sent whenever it changes. */
+export type SyncStatusEvent_Deserialize = SyncStatus_Deserialize;
+
+/**  The sync status, sent whenever it changes. */
+export type SyncStatusEvent_Serialize = SyncStatus_Serialize;
+
 /**
- *  What the webview shows of syncing: reachability, whether a cycle runs and how far it
- *  is, and how the last one ended. Sent whenever any of it changes.
+ *  What the window shows of syncing: reachability, whether a cycle runs and how far it
+ *  is, and how the last one ended. Reported whenever any of it changes.
  */
 export type SyncStatus_Deserialize = {
 	/**  Whether GHL answers, as far as the app knows. */
@@ -619,13 +698,17 @@ export type SyncStatus_Deserialize = {
 	last?: SyncSummary_Deserialize | null,
 	/**  Why the last cycle stopped, if it failed. */
 	error?: string | null,
+	/**  The last failure's kind, for the window to choose what to offer. */
+	errorKind?: ErrorKind | null,
+	/**  When a cycle last finished without failing (epoch ms). */
+	lastSuccessAt?: number | null,
 	/**  Seconds until the next automatic attempt, when one is planned. */
 	nextInSeconds?: number | null,
 };
 
 /**
- *  What the webview shows of syncing: reachability, whether a cycle runs and how far it
- *  is, and how the last one ended. Sent whenever any of it changes.
+ *  What the window shows of syncing: reachability, whether a cycle runs and how far it
+ *  is, and how the last one ended. Reported whenever any of it changes.
  */
 export type SyncStatus_Serialize = {
 	/**  Whether GHL answers, as far as the app knows. */
@@ -638,6 +721,10 @@ export type SyncStatus_Serialize = {
 	last: SyncSummary_Serialize | null,
 	/**  Why the last cycle stopped, if it failed. */
 	error: string | null,
+	/**  The last failure's kind, for the window to choose what to offer. */
+	errorKind: ErrorKind | null,
+	/**  When a cycle last finished without failing (epoch ms). */
+	lastSuccessAt: number | null,
 	/**  Seconds until the next automatic attempt, when one is planned. */
 	nextInSeconds: number | null,
 };
@@ -663,8 +750,15 @@ export type SyncSummary_Deserialize = {
 	conflicts: number,
 	/**  Contacts whose notes, tasks and appointments are still to fetch (later cycles). */
 	childrenLeft: number,
+	/**  Changes put back after a failure, waiting for their retry. */
+	waitingForRetry: number,
 	/**  Seconds until the first change put back for later is due, if one waits. */
 	retryInSeconds?: number | null,
+	/**
+	 *  Records GHL sent this cycle that could not be read (reported in the activity
+	 *  log by id, and left out).
+	 */
+	skipped: number,
 };
 
 /**  What one cycle did. */
@@ -685,8 +779,15 @@ export type SyncSummary_Serialize = {
 	conflicts: number,
 	/**  Contacts whose notes, tasks and appointments are still to fetch (later cycles). */
 	childrenLeft: number,
+	/**  Changes put back after a failure, waiting for their retry. */
+	waitingForRetry: number,
 	/**  Seconds until the first change put back for later is due, if one waits. */
 	retryInSeconds: number | null,
+	/**
+	 *  Records GHL sent this cycle that could not be read (reported in the activity
+	 *  log by id, and left out).
+	 */
+	skipped: number,
 };
 
 /* Tauri Specta runtime */

@@ -7,6 +7,8 @@ const IDLE: SyncStatus = {
   progress: null,
   last: null,
   error: null,
+  errorKind: null,
+  lastSuccessAt: null,
   nextInSeconds: null,
 };
 
@@ -18,7 +20,7 @@ export class Sync {
   status: SyncStatus = $state(IDLE);
   /** Why the last sync the user asked for failed. */
   error: string | null = $state(null);
-  counts: OutboxCounts = $state({ pending: 0, rejected: 0, conflicts: 0 });
+  counts: OutboxCounts = $state({ pending: 0, rejected: 0, conflicts: 0, waitingForRetry: 0 });
   /** Bumped after every finished sync so lists reload. */
   revision = $state(0);
 
@@ -37,7 +39,7 @@ export class Sync {
   /** Starts following the core's sync status. */
   async start(): Promise<void> {
     let heard = false;
-    this.#unlisten = await events.syncStatus.listen((event) => {
+    this.#unlisten = await events.syncStatusEvent.listen((event) => {
       heard = true;
       this.#apply(event.payload);
     });
@@ -96,7 +98,7 @@ export class Sync {
     try {
       this.counts = await getOutboxCounts();
     } catch {
-      this.counts = { pending: 0, rejected: 0, conflicts: 0 };
+      this.counts = { pending: 0, rejected: 0, conflicts: 0, waitingForRetry: 0 };
     }
   }
 }

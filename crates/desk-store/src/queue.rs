@@ -1,0 +1,305 @@
+//! The outbox as rows and what GHL last said about a record: reading queued operations,
+//! the counts the top bar shows, and the helpers that write server truth (shared by the
+//! engine's acknowledgements and its pulls).
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use serde_json::{Map, Value};
+
+use crate::{
+    change::Change,
+    db::Store,
+    error::{StoreError, StoreResult},
+    merge::Ghl,
+    model::{Entity, OpState, OutboxCounts, OutboxOp},
+};
+
+pub(crate) const COLUMNS: &str = "seq, entity, entity_id, parent_id, op, payload, state, attempts, next_attempt_at, last_error, created_at, sent_at";
+
+pub(crate) fn read_op(r: &Row<'_>) -> rusqlite::Result<StoreResult<OutboxOp>> {
+    let entity: String = r.get(1)?;
+    let op: String = r.get(4)?;
+    let payload: String = r.get(5)?;
+    let state: String = r.get(6)?;
+    let seq: i64 = r.get(0)?;
+    let (Some(entity), Some(state)) = (Entity::parse(&entity), OpState::parse(&state)) else {
+        return Ok(Err(StoreError::Damaged(format!("queued change {seq}"))));
+    };
+    Ok(Change::from_row(&op, &payload).and_then(|change| {
+        Ok(OutboxOp {
+            seq,
+            entity,
+            entity_id: r.get(2)?,
+            parent_id: r.get(3)?,
+            change,
+            state,
+            attempts: r.get(7)?,
+            next_attempt_at: r.get(8)?,
+            last_error: r.get(9)?,
+            created_at: r.get(10)?,
+            sent_at: r.get(11)?,
+        })
+    }))
+}
+
+/// Runs `sql` (selecting [`COLUMNS`]) and reads every operation it returns.
+pub(crate) fn query_ops(
+    conn: &Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> StoreResult<Vec<OutboxOp>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(args, read_op)?;
+    let mut ops = Vec::new();
+    for row in rows {
+        ops.push(row??);
+    }
+    Ok(ops)
+}
+
+pub(crate) fn get_op(conn: &Connection, seq: i64) -> StoreResult<OutboxOp> {
+    query_ops(
+        conn,
+        &format!("SELECT {COLUMNS} FROM outbox WHERE seq = ?1"),
+        [seq],
+    )?
+    .pop()
+    .ok_or_else(|| StoreError::NotFound(format!("queued change {seq}")))
+}
+
+/// Refuses to touch an operation whose request may be on its way: its outcome decides.
+pub(crate) fn not_in_flight(op: &OutboxOp) -> StoreResult<()> {
+    if op.state == OpState::Sending {
+        return Err(StoreError::InvalidState(
+            "that change is being sent right now; wait for HighLevel's answer".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn set_state(
+    tx: &Transaction<'_>,
+    seq: i64,
+    state: OpState,
+    error: Option<&str>,
+    next_at: i64,
+    now: i64,
+) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE outbox SET state = ?1, last_error = ?2, next_attempt_at = ?3, updated_at = ?4 WHERE seq = ?5",
+        params![state.as_str(), error, next_at, now, seq],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn set_change(
+    tx: &Transaction<'_>,
+    seq: i64,
+    change: &Change,
+    now: i64,
+) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE outbox SET payload = ?1, updated_at = ?2 WHERE seq = ?3",
+        params![change.to_json(), now, seq],
+    )?;
+    Ok(())
+}
+
+/// What GHL last said about a record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Synced {
+    /// The record's fields as far as they are known.
+    pub record: Map<String, Value>,
+    /// Fields whose stored value is not confirmed.
+    pub unknown: BTreeSet<String>,
+}
+
+impl Synced {
+    /// What GHL is known to hold for `field`.
+    pub fn ghl(&self, field: &str) -> Ghl<'_> {
+        if self.unknown.contains(field) {
+            Ghl::Unknown
+        } else {
+            Ghl::Known(self.record.get(field).unwrap_or(&Value::Null))
+        }
+    }
+
+    /// The record's `dateUpdated`, its version.
+    pub fn version(&self) -> Option<&str> {
+        self.record.get("dateUpdated").and_then(Value::as_str)
+    }
+}
+
+/// What GHL last said about a record, if anything.
+pub(crate) fn synced(conn: &Connection, entity: Entity, id: &str) -> StoreResult<Option<Synced>> {
+    let unknown = if entity == Entity::Contact {
+        "unknown"
+    } else {
+        "'[]'"
+    };
+    let row: Option<(String, String)> = conn
+        .query_row(
+            &format!(
+                "SELECT raw, {unknown} FROM {} WHERE id = ?1",
+                entity.synced_table()
+            ),
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(raw, unknown)| {
+        Ok(Synced {
+            record: match serde_json::from_str::<Value>(&raw)? {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            },
+            unknown: serde_json::from_str(&unknown)?,
+        })
+    })
+    .transpose()
+}
+
+/// Writes what GHL said about a record, replacing what was known.
+pub(crate) fn store_synced(
+    tx: &Transaction<'_>,
+    entity: Entity,
+    id: &str,
+    parent: Option<&str>,
+    synced: &Synced,
+) -> StoreResult<()> {
+    let raw = Value::Object(synced.record.clone()).to_string();
+    match entity {
+        Entity::Contact => {
+            tx.execute(
+                "INSERT INTO synced_contacts (id, raw, date_updated, unknown) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET raw = excluded.raw, date_updated = excluded.date_updated, unknown = excluded.unknown, remote_deleted = 0",
+                params![id, raw, synced.version(), serde_json::to_string(&synced.unknown)?],
+            )?;
+        }
+        Entity::Note | Entity::Task => {
+            let contact = synced
+                .record
+                .get("contactId")
+                .and_then(Value::as_str)
+                .or(parent)
+                .unwrap_or_default();
+            tx.execute(
+                &format!("INSERT INTO {} (id, contact_id, raw) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, raw = excluded.raw, remote_deleted = 0", entity.synced_table()),
+                params![id, contact, raw],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether GHL deleted a record that the user still has changes queued for.
+pub(crate) fn remote_deleted(conn: &Connection, entity: Entity, id: &str) -> StoreResult<bool> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT remote_deleted FROM {} WHERE id = ?1",
+                entity.synced_table()
+            ),
+            [id],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        == Some(1))
+}
+
+/// Forgets what GHL said about a record (and, for a contact, about its children).
+pub(crate) fn forget_synced(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<()> {
+    tx.execute(
+        &format!("DELETE FROM {} WHERE id = ?1", entity.synced_table()),
+        [id],
+    )?;
+    if entity == Entity::Contact {
+        tx.execute("DELETE FROM synced_notes WHERE contact_id = ?1", [id])?;
+        tx.execute("DELETE FROM synced_tasks WHERE contact_id = ?1", [id])?;
+        tx.execute(
+            "DELETE FROM notes WHERE contact_id = ?1 AND pending = 0",
+            [id],
+        )?;
+        tx.execute(
+            "DELETE FROM tasks WHERE contact_id = ?1 AND pending = 0",
+            [id],
+        )?;
+        tx.execute("DELETE FROM appointments WHERE contact_id = ?1", [id])?;
+        tx.execute("DELETE FROM children_freshness WHERE contact_id = ?1", [id])?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Every queued operation, in order.
+    pub fn outbox(&self) -> StoreResult<Vec<OutboxOp>> {
+        query_ops(
+            &self.conn,
+            &format!("SELECT {COLUMNS} FROM outbox ORDER BY seq"),
+            [],
+        )
+    }
+
+    /// The queued operations of one record, in order.
+    pub fn ops_for(&self, entity_id: &str) -> StoreResult<Vec<OutboxOp>> {
+        query_ops(
+            &self.conn,
+            &format!("SELECT {COLUMNS} FROM outbox WHERE entity_id = ?1 ORDER BY seq"),
+            [entity_id],
+        )
+    }
+
+    /// One queued operation.
+    pub fn outbox_op(&self, seq: i64) -> StoreResult<OutboxOp> {
+        get_op(&self.conn, seq)
+    }
+
+    /// Counts for the top bar.
+    pub fn outbox_counts(&self) -> StoreResult<OutboxCounts> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(sum(state IN ('pending', 'sending')), 0), coalesce(sum(state = 'rejected'), 0),
+                    coalesce(sum(state IN ('conflict', 'uncertain')), 0), coalesce(sum(state = 'pending' AND next_attempt_at > ?1), 0)
+             FROM outbox",
+            [self.now()],
+            |r| {
+                Ok(OutboxCounts {
+                    pending: r.get(0)?,
+                    rejected: r.get(1)?,
+                    conflicts: r.get(2)?,
+                    waiting_for_retry: r.get(3)?,
+                })
+            },
+        )?)
+    }
+
+    /// When the outbox last changed (a change queued, edited, sent or resolved), so that
+    /// another process's edits (the CLI's) can be noticed cheaply.
+    pub fn outbox_last_change(&self) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(updated_at) FROM outbox", [], |r| r.get(0))?)
+    }
+
+    /// When the earliest change put back for a later attempt (after a server error or
+    /// a rate limit) becomes due, if one is waiting past `now`.
+    pub fn next_retry_at(&self, now: i64) -> StoreResult<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?1",
+            [now],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// GHL's id for a local id that has been mapped.
+    pub fn server_id(&self, local_id: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT server_id FROM id_map WHERE local_id = ?1",
+                [local_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

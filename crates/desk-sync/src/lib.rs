@@ -1,0 +1,134 @@
+//! GHL Desk's sync engine: one cycle settles anything a dead process left in flight,
+//! pulls what changed in GHL (flagging same-field conflicts with pending edits),
+//! reconciles deletions, pushes the outbox, fetches children within a budget and
+//! records the outcome. The promise: an edit reaches GHL exactly once, or the user sees
+//! why not. The caller holds the location's lease (one sending process per location).
+
+pub mod children;
+pub mod error;
+mod lookup;
+pub mod progress;
+pub mod pull;
+pub mod push;
+pub mod schedule;
+
+use desk_store::SyncStore;
+use ghl::GhlClient;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+pub use error::SyncError;
+pub use progress::{Phase, Progress};
+
+/// Requests in flight at once; the pacer still spaces them under the rate limit, so
+/// this only hides GHL's latency.
+pub(crate) const IN_FLIGHT: usize = 8;
+
+/// Limits of one cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Contacts whose notes, tasks and appointments are fetched per cycle (one request
+    /// each with the location-wide scopes, three without); the rest follow in later
+    /// cycles.
+    pub children_budget: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self {
+            children_budget: 300,
+        }
+    }
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSummary {
+    /// Contacts pulled.
+    pub pulled: u32,
+    /// Contacts found deleted in GHL.
+    pub deleted: u32,
+    /// Contacts whose children were fetched.
+    pub children: u32,
+    /// Operations GHL acknowledged.
+    pub pushed: u32,
+    /// Operations GHL refused (waiting for the user).
+    pub rejected: u32,
+    /// Operations put back for a later cycle.
+    pub deferred: u32,
+    /// Conflicts waiting for the user after the cycle.
+    pub conflicts: u32,
+    /// Contacts whose notes, tasks and appointments are still to fetch (later cycles).
+    pub children_left: u32,
+    /// Changes put back after a failure, waiting for their retry.
+    pub waiting_for_retry: u32,
+    /// Seconds until the first change put back for later is due, if one waits.
+    pub retry_in_seconds: Option<u32>,
+    /// Records GHL sent this cycle that could not be read (reported in the activity
+    /// log by id, and left out).
+    pub skipped: u32,
+}
+
+/// Runs one sync cycle and records it in the store's fetch status.
+pub async fn sync_once(
+    store: &mut SyncStore,
+    client: &GhlClient,
+    options: SyncOptions,
+    now: impl Fn() -> i64,
+    progress: &(dyn Fn(Progress) + Sync),
+    cancel: &CancellationToken,
+) -> Result<SyncSummary, SyncError> {
+    store.fetch_attempted("sync")?;
+    let result = cycle(store, client, options, now, progress, cancel).await;
+    match &result {
+        Ok(_) => store.fetch_succeeded("sync")?,
+        Err(err) => store.fetch_failed("sync", &err.to_string())?,
+    }
+    result
+}
+
+async fn cycle(
+    store: &mut SyncStore,
+    client: &GhlClient,
+    options: SyncOptions,
+    now: impl Fn() -> i64,
+    progress: &(dyn Fn(Progress) + Sync),
+    cancel: &CancellationToken,
+) -> Result<SyncSummary, SyncError> {
+    let reporter = progress::Reporter::new(client, progress);
+    reporter.report(Phase::Settling, 0, None, None);
+    push::recover_in_flight(store, client).await?;
+    let pulled = pull::contacts(store, client, &reporter, cancel).await?;
+    let deleted = pull::deletions(store, client, &reporter).await?;
+    let pushed = push::outbox(store, client, &now, &reporter, cancel).await?;
+    let fetched = children::children(
+        store,
+        client,
+        options.children_budget,
+        now(),
+        &reporter,
+        cancel,
+    )
+    .await?;
+    let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    let at = now();
+    let retry_in_seconds = store
+        .next_retry_at(at)?
+        .map(|due| u32::try_from(((due - at).max(0) + 999) / 1000).unwrap_or(u32::MAX));
+    let counts = store.outbox_counts()?;
+    Ok(SyncSummary {
+        pulled: narrow(pulled.stored),
+        deleted: narrow(deleted),
+        children: narrow(fetched.contacts),
+        pushed: narrow(pushed.pushed),
+        rejected: narrow(pushed.rejected),
+        deferred: narrow(pushed.deferred),
+        conflicts: counts.conflicts,
+        children_left: store.children_due_count()?,
+        waiting_for_retry: counts.waiting_for_retry,
+        retry_in_seconds,
+        skipped: narrow(pulled.skipped + fetched.skipped),
+    })
+}

@@ -1,0 +1,87 @@
+//! Reads of the open location's cache: the contact list, one contact with everything
+//! hanging off it, tags, the activity log, queue counts, the location's sync status and
+//! CSV export. Reads never wait on the network.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::{
+    error::DeskResult, location::Location, Account, ActivityEntry, ContactDetail, ContactPage,
+    ContactQuery, FetchStatus, OutboxCounts,
+};
+
+/// The open location at a glance (the CLI's `status`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationStatus {
+    /// The account.
+    pub account: Account,
+    /// Contacts cached.
+    pub contacts: u32,
+    /// Queued changes by state.
+    pub outbox: OutboxCounts,
+    /// The last sync: attempt, success, error.
+    pub last_sync: FetchStatus,
+    /// When the first change waiting for a retry is due (epoch ms), if one waits.
+    pub next_retry_at: Option<i64>,
+    /// Contacts whose notes, tasks and appointments are still to fetch.
+    pub children_left: u32,
+}
+
+impl Location {
+    /// One page of contacts (search, filters, sort).
+    pub fn list_contacts(&self, query: &ContactQuery) -> DeskResult<ContactPage> {
+        self.read(|store| store.list_contacts(query))
+    }
+
+    /// A contact with its notes, tasks and appointments.
+    pub fn contact_detail(&self, id: &str) -> DeskResult<ContactDetail> {
+        self.read(|store| store.contact_detail(id))
+    }
+
+    /// Every tag in use, with how many contacts carry it.
+    pub fn tags(&self) -> DeskResult<Vec<(String, u32)>> {
+        self.read(|store| store.tags())
+    }
+
+    /// The latest activity, newest first.
+    pub fn activity(&self, limit: u32) -> DeskResult<Vec<ActivityEntry>> {
+        self.read(|store| store.activity(limit))
+    }
+
+    /// Pending, refused and conflicting changes, for the top bar.
+    pub fn outbox_counts(&self) -> DeskResult<OutboxCounts> {
+        self.read(|store| store.outbox_counts())
+    }
+
+    /// When the outbox last changed (another process's edits show up here).
+    pub fn outbox_last_change(&self) -> DeskResult<Option<i64>> {
+        self.read(|store| store.outbox_last_change())
+    }
+
+    /// The location at a glance.
+    pub fn status(&self, now: i64) -> DeskResult<LocationStatus> {
+        let account = self.account().clone();
+        self.read(|store| {
+            Ok(LocationStatus {
+                account,
+                contacts: store
+                    .list_contacts(&ContactQuery {
+                        limit: 1,
+                        ..ContactQuery::default()
+                    })?
+                    .total,
+                outbox: store.outbox_counts()?,
+                last_sync: store.fetch_status("sync")?,
+                next_retry_at: store.next_retry_at(now)?,
+                children_left: store.children_due_count()?,
+            })
+        })
+    }
+
+    /// Writes every contact as CSV; returns how many.
+    pub fn export_csv<W: Write>(&self, out: W) -> DeskResult<usize> {
+        self.read(|store| store.export_contacts_csv(out))
+    }
+}

@@ -1,0 +1,6 @@
+//! The IPC commands: each one call into the application layer.
+
+pub mod accounts;
+pub mod contacts;
+pub mod review;
+pub mod sync;

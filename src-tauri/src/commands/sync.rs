@@ -1,0 +1,27 @@
+//! Syncing on demand, stopping it, and its status.
+
+use desk::{runner::SyncStatus, DeskError, SyncSummary};
+use tauri::State;
+
+use crate::state::AppState;
+
+/// Pulls from HighLevel and pushes pending changes now (after a running cycle ends).
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncSummary, DeskError> {
+    state.runner.sync_now().await
+}
+
+/// Stops the running sync; what it already did stays done, the rest stays queued.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_sync(state: State<'_, AppState>) {
+    state.runner.cancel();
+}
+
+/// Whether HighLevel answers, whether a sync runs and how the last one ended.
+#[tauri::command]
+#[specta::specta]
+pub fn sync_status(state: State<'_, AppState>) -> SyncStatus {
+    state.runner.status()
+}
