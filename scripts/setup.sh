@@ -4,7 +4,8 @@
 # Each step checks what is already there first, so a second run takes a few seconds.
 #
 #   scripts/setup.sh          what building and running the app needs
-#   scripts/setup.sh --test   also what the test suite needs (Xvfb, WebKitWebDriver, tauri-driver)
+#   scripts/setup.sh --test   also what the test suite needs (Xvfb, WebKitWebDriver,
+#                             tauri-driver, cargo-deny)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,6 +13,7 @@ with_tests=false
 [[ "${1:-}" == "--test" ]] && with_tests=true
 
 TAURI_DRIVER_VERSION=2.1.0
+CARGO_DENY_VERSION=0.20.2
 NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19
 
@@ -82,20 +84,21 @@ install_npm_packages() {
   echo "$want" >"$stamp"
 }
 
-install_tauri_driver() {
-  # tauri-driver has no --version flag: ask cargo what it installed.
-  if command -v tauri-driver >/dev/null &&
-    cargo install --list | grep -qx "tauri-driver v$TAURI_DRIVER_VERSION:"; then
-    say "tauri-driver: $TAURI_DRIVER_VERSION present"
+# A cargo tool at an exact version, installed from crates.io unless already there.
+install_cargo_tool() {
+  local name=$1 version=$2
+  if command -v "$name" >/dev/null && cargo install --list | grep -qx "$name v$version:"; then
+    say "$name: $version present"
     return
   fi
-  say "tauri-driver: cargo install tauri-driver@$TAURI_DRIVER_VERSION"
-  cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
+  say "$name: cargo install $name@$version"
+  cargo install "$name" --locked --version "$version"
 }
 
 install_apt_packages
 check_toolchains
 install_npm_packages
 if $with_tests; then
-  install_tauri_driver
+  install_cargo_tool tauri-driver "$TAURI_DRIVER_VERSION"
+  install_cargo_tool cargo-deny "$CARGO_DENY_VERSION"
 fi

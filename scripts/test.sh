@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up everything (scripts/setup.sh --test) and runs every check and test of GHL Desk:
-# formatting, lints and type checks, Rust and UI unit tests, integration tests, and the
+# formatting, lints and type checks, the dependency policy, Rust and UI unit tests, integration tests, and the
 # end-to-end test that drives the real window under Xvfb. Stops at the first failure.
 #
 # One cargo feature set (the shell's `custom-protocol`, which embeds the built UI) is used
@@ -37,6 +37,9 @@ npm --workspace ui run build
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked "${FEATURES[@]}" -- -D warnings
+
+step "dependency policy (cargo deny: licences, bans, sources; deny.toml)"
+cargo deny --offline --locked check licenses bans sources
 
 step "Rust: unit and integration tests"
 cargo test --workspace --locked "${FEATURES[@]}"

@@ -27,6 +27,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             accounts::sign_out,
             accounts::cache_summary,
             accounts::delete_local_data,
+            accounts::set_aside_local_data,
             contacts::list_contacts,
             review::outbox_counts,
             review::pending_changes,

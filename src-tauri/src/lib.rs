@@ -4,6 +4,7 @@
 
 mod commands;
 mod events;
+mod guard;
 pub mod ipc;
 mod logging;
 mod state;
@@ -20,22 +21,14 @@ use state::AppState;
 
 /// Starts the app and blocks until its last window closes.
 pub fn run() {
-    let layout = match DataLayout::for_user() {
-        Ok(layout) => layout,
-        Err(err) => {
-            eprintln!("GHL Desk cannot start: {err}");
-            std::process::exit(1);
-        }
-    };
-    let _log_guard = logging::init(&layout.logs_dir());
+    desk::private_by_default();
+    let _log_guard = DataLayout::for_user()
+        .ok()
+        .filter(|layout| layout.ensure_dirs().is_ok())
+        .and_then(|layout| logging::init(&layout.logs_dir()));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting GHL Desk");
-    let config = DeskConfig {
-        layout,
-        vault: Arc::from(desk::best_vault()),
-        api: Default::default(),
-        token: None,
-    };
-    let desk = match Desk::new(config) {
+    let config = DeskConfig::for_user(None, desk::DEFAULT_API_BASE, desk::DEFAULT_MARKETPLACE_BASE);
+    let desk = match config.and_then(Desk::new) {
         Ok(desk) => Arc::new(desk),
         Err(err) => {
             tracing::error!(%err, "cannot open the data folder");

@@ -37,6 +37,31 @@ impl AccountsFile {
         }
     }
 
+    /// Checks the file can be read; a damaged one is moved aside (so that the next
+    /// sign-in does not overwrite what it held) and the message says where it went.
+    pub fn check(&self) -> Option<String> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let err = serde_json::from_str::<Accounts>(&text).err()?;
+        let aside = self.path.with_extension(format!(
+            "damaged-{}.json",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        ));
+        let kept = std::fs::rename(&self.path, &aside).is_ok();
+        let message = format!(
+            "the list of locations kept on this computer ({}) could not be read ({err}); {} Sign in again to keep your locations; their local data is still there.",
+            self.path.display(),
+            if kept {
+                format!("it was kept as {}.", aside.display())
+            } else {
+                "it was left where it is.".to_owned()
+            }
+        );
+        tracing::error!("{message}");
+        Some(message)
+    }
+
     /// The kept accounts (none when the file is missing or unreadable). The demo is
     /// never kept: its sandbox lives only as long as the app.
     pub fn load(&self) -> Accounts {
@@ -73,11 +98,17 @@ impl AccountsFile {
                 .cloned()
                 .collect(),
         };
+        if std::fs::read_to_string(&self.path)
+            .is_ok_and(|text| serde_json::from_str::<Accounts>(&text).is_err())
+        {
+            return Err(AuthError::Vault(format!(
+                "{} could not be read; it is left untouched",
+                self.path.display()
+            )));
+        }
         let text =
             serde_json::to_string_pretty(&kept).map_err(|e| AuthError::Vault(e.to_string()))?;
-        let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, &self.path))
+        desk_store::layout::write_private(&self.path, text.as_bytes())
             .map_err(|e| AuthError::Vault(format!("cannot write {}: {e}", self.path.display())))?;
         match std::fs::remove_file(&self.legacy) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(AuthError::Vault(format!(
@@ -102,6 +133,21 @@ impl AccountsFile {
         accounts.active = Some(account.location_id.clone());
         self.save(&accounts)?;
         Ok(accounts)
+    }
+
+    /// Gives the kept location `location_id` the name HighLevel now reports (nothing
+    /// when it is not kept).
+    pub fn rename(&self, location_id: &str, name: &str) -> Result<(), AuthError> {
+        let mut accounts = self.load();
+        let Some(kept) = accounts
+            .accounts
+            .iter_mut()
+            .find(|a| a.location_id == location_id)
+        else {
+            return Ok(());
+        };
+        kept.name = Some(name.to_owned());
+        self.save(&accounts)
     }
 
     /// Adds `account` without opening it.
@@ -202,6 +248,31 @@ mod tests {
         let kept = file.load();
         assert_eq!(kept.active, None);
         assert_eq!(kept.accounts.len(), 1);
+    }
+
+    #[test]
+    fn a_damaged_file_is_kept_aside_and_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = AccountsFile::in_dir(dir.path());
+        std::fs::write(dir.path().join("accounts.json"), b"{ not json").unwrap();
+        assert!(
+            file.add(&account("x", SignInKind::OAuth)).is_err(),
+            "not overwritten while unread"
+        );
+        let said = file.check().unwrap();
+        assert!(said.contains("could not be read"), "{said}");
+        let aside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains("damaged"))
+            .collect();
+        assert_eq!(aside.len(), 1);
+        assert_eq!(
+            std::fs::read(dir.path().join(&aside[0])).unwrap(),
+            b"{ not json"
+        );
+        assert!(file.check().is_none());
+        file.add(&account("x", SignInKind::OAuth)).unwrap();
     }
 
     #[test]

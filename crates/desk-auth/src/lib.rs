@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod credentials;
 pub mod error;
+pub mod file_vault;
 pub mod login;
 pub mod loopback;
 pub mod oauth;
@@ -15,6 +16,7 @@ pub mod vault;
 pub use accounts::{Accounts, AccountsFile};
 pub use credentials::{Account, SignInKind};
 pub use error::AuthError;
+pub use file_vault::{FileVault, PASSPHRASE_ENV};
 pub use login::{
     add_agency_location, agency_locations, sign_in_oauth, sign_in_private_integration, start_demo,
     Agency, Demo, OAuthSettings, SignedIn, DEFAULT_PORT, DEFAULT_SCOPES,

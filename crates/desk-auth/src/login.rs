@@ -19,12 +19,16 @@ use crate::{
 };
 
 /// Scopes GHL Desk asks for: full use needs all of them; without `contacts.write` it is
-/// read-only, without the location-wide ones it fetches per contact, and the two
+/// read-only, without the location-wide reads it fetches tasks and appointments per
+/// contact, without `locations.readonly` and `locations/customFields.readonly` it shows
+/// the location's id and custom fields' ids instead of their names, and the two
 /// `oauth.*` scopes let an agency install list its locations and mint their tokens.
 pub const DEFAULT_SCOPES: &[&str] = &[
     "contacts.readonly",
     "contacts.write",
+    "locations.readonly",
     "locations/tasks.readonly",
+    "locations/customFields.readonly",
     "calendars.readonly",
     "calendars/events.readonly",
     "oauth.readonly",

@@ -1,7 +1,8 @@
 //! Where secrets live: the OS keychain (Secret Service on Linux, Keychain on macOS,
-//! Credential Manager on Windows) through `keyring`, or, where no keychain works, memory
-//! for this session only (the user is told, and signs in again next launch). Secrets
-//! never go to SQLite, logs or the webview.
+//! Credential Manager on Windows) through `keyring`; where the user chose it (a server,
+//! a container, a cron job), an encrypted file in the data folder
+//! ([`crate::file_vault`]); and where neither is there, memory for this run only (the
+//! user is told). Secrets never go to SQLite, logs or the webview.
 
 use std::{collections::HashMap, sync::Mutex};
 
@@ -100,14 +101,23 @@ impl KeyringVault {
     }
 }
 
-/// The best vault this machine offers, and whether it persists.
-pub fn best_vault() -> Box<dyn Vault> {
-    if KeyringVault::usable() {
-        Box::new(KeyringVault)
-    } else {
-        tracing::warn!("no usable system keychain: secrets are kept for this session only");
-        Box::new(MemoryVault::default())
+/// The name of the encrypted secrets file in the data folder.
+pub const SECRETS_FILE: &str = "secrets.vault";
+
+/// The vault to use for the data folder `root`: the encrypted file when its passphrase
+/// is set ([`crate::file_vault::PASSPHRASE_ENV`]), else the OS keychain when it works,
+/// else memory for this run only.
+pub fn best_vault(root: &std::path::Path) -> Result<Box<dyn Vault>, AuthError> {
+    if let Some(passphrase) = std::env::var_os(crate::file_vault::PASSPHRASE_ENV) {
+        let passphrase = passphrase.to_string_lossy();
+        let vault = crate::file_vault::FileVault::open(&root.join(SECRETS_FILE), &passphrase)?;
+        return Ok(Box::new(vault));
     }
+    if KeyringVault::usable() {
+        return Ok(Box::new(KeyringVault));
+    }
+    tracing::warn!("no usable system keychain: secrets are kept until this process ends");
+    Ok(Box::new(MemoryVault::default()))
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ fn tokens_round_trip_through_the_os_keychain() {
         KeyringVault::usable(),
         "the keychain did not store and return a secret"
     );
-    let vault = best_vault();
+    let dir = tempfile::tempdir().unwrap();
+    let vault = best_vault(dir.path()).unwrap();
     assert!(
         vault.persistent(),
         "best_vault picked the session-only fallback"

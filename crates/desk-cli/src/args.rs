@@ -95,6 +95,9 @@ pub enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Keep a damaged local database aside and start the location over with a fresh
+    /// copy from GHL (the next sync fetches everything again).
+    Repair,
     /// Show or choose what a sync does when a field changed both here and in GHL:
     /// ask (record a conflict), prefer-mine or prefer-ghl.
     MergePolicy {

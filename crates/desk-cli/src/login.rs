@@ -8,6 +8,17 @@ use crate::{args::Login, output::Out, secrets::secret};
 /// Signs in with a Private Integration token, or with OAuth through the printed
 /// consent address; an agency-wide approval keeps `--location` (or lists the choices).
 pub async fn login(desk: &Desk, out: &Out, args: &Login) -> DeskResult<u8> {
+    if !desk.accounts_status().keychain_persistent {
+        return Err(DeskError::new(
+            ErrorKind::Keychain,
+            format!(
+                "no system keychain works here, so the sign-in would be forgotten when this command ends. \
+                 Set {} to keep secrets in an encrypted file in the data folder, \
+                 or give a Private Integration token to each run with GHL_DESK_TOKEN",
+                desk::PASSPHRASE_ENV
+            ),
+        ));
+    }
     let account = if args.oauth {
         let client_secret = secret(
             "client secret",
@@ -79,7 +90,7 @@ pub async fn login(desk: &Desk, out: &Out, args: &Login) -> DeskResult<u8> {
 /// Signs out of the open location.
 pub async fn logout(desk: &Desk, out: &Out) -> DeskResult<u8> {
     if let Some(location) = desk.open_location() {
-        desk.sign_out(&location.account().location_id).await?;
+        desk.sign_out(location.location_id()).await?;
     }
     out.print(&json!({ "signedOut": true }), || "signed out".into());
     Ok(0)

@@ -21,6 +21,7 @@ use args::{Cli, Command, ExportCommand};
 use output::{clean, Out};
 
 async fn run(cli: Cli) -> DeskResult<u8> {
+    desk::private_by_default();
     let mut config = DeskConfig::for_user(cli.data_dir, &cli.api_base, &cli.marketplace_base)?;
     config.token = cli.token;
     let desk = Desk::new(config)?;
@@ -30,6 +31,7 @@ async fn run(cli: Cli) -> DeskResult<u8> {
         Command::Logout => login::logout(&desk, &out).await,
         Command::Sync { wait } => sync::sync(&desk, &out, *wait).await,
         Command::Status => sync::status(&desk, &out).await,
+        Command::Repair => sync::repair(&desk, &out).await,
         Command::Contacts { command } => contacts::contacts(&desk, &out, command),
         Command::Contact { command } => contacts::contact(&desk, &out, command),
         Command::Tag { command } => contacts::tag(&desk, &out, command),
@@ -56,11 +58,15 @@ async fn main() -> ExitCode {
         .with_target(false)
         .without_time()
         .init();
-    match run(cli).await {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => {
+    match tokio::spawn(run(cli)).await {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(err)) => {
             eprintln!("error: {}", clean(&err.message));
             ExitCode::from(err.kind.exit_code())
+        }
+        Err(_) => {
+            eprintln!("error: ghl-desk-cli hit an internal error (a bug; please report it); nothing queued was lost");
+            ExitCode::from(1)
         }
     }
 }

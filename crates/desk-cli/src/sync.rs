@@ -112,3 +112,13 @@ pub async fn status(desk: &Desk, out: &Out) -> DeskResult<u8> {
     });
     Ok(0)
 }
+
+/// Sets a damaged local database aside; the next sync starts it over from GHL.
+pub async fn repair(desk: &Desk, out: &Out) -> DeskResult<u8> {
+    let location = desk.location()?;
+    let aside = desk.set_aside_local_data(location.location_id()).await?;
+    out.print(&json!({ "keptAs": aside }), || {
+        format!("kept the old local database as {aside}; the next sync fetches everything again")
+    });
+    Ok(0)
+}

@@ -57,6 +57,7 @@ impl Rig {
             let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-desk-cli"))
                 .args(&full)
                 .env("GHL_DESK_TOKEN", token)
+                .env("GHL_DESK_VAULT_PASSPHRASE", "cli test passphrase")
                 .env_remove("GHL_DESK_DATA_DIR")
                 .env_remove("GHL_DESK_PIT")
                 .stdin(std::process::Stdio::piped())
@@ -326,4 +327,78 @@ async fn rejections_exit_3_and_offline_exits_5() {
         1,
         "the edit stays queued while offline"
     );
+}
+
+#[tokio::test]
+async fn without_a_keychain_login_refuses_to_forget_and_the_file_vault_keeps_secrets_private() {
+    let rig = Rig::new().await;
+    let dir = rig.dir.path().display().to_string();
+    let api = rig.sandbox.base_url().to_owned();
+    let (token, location) = (rig.token.clone(), rig.location.clone());
+    let refused = tokio::task::spawn_blocking({
+        let (dir, api, location) = (dir.clone(), api.clone(), location.clone());
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_ghl-desk-cli"))
+                .args([
+                    "--data-dir",
+                    &dir,
+                    "--api-base",
+                    &api,
+                    "login",
+                    "--pit-file",
+                    "-",
+                    "--location",
+                    &location,
+                ])
+                .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+                .env_remove("GHL_DESK_VAULT_PASSPHRASE")
+                .env_remove("GHL_DESK_TOKEN")
+                .env_remove("GHL_DESK_DATA_DIR")
+                .stdin(std::process::Stdio::piped())
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("GHL_DESK_VAULT_PASSPHRASE"), "{said}");
+    assert!(!said.contains("signed in"), "{said}");
+
+    let login = rig
+        .run_with_input(&["login", "--pit", "--location", &location], &token)
+        .await;
+    assert!(
+        login.status.success(),
+        "{}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+    rig.json(&["sync"]).await;
+    let secrets = std::fs::read(rig.dir.path().join("secrets.vault")).unwrap();
+    assert!(
+        !secrets.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token is sealed, not written out"
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let root = rig.dir.path();
+        assert_eq!(mode(root), 0o700, "the data folder is private");
+        let mut checked = 0;
+        for sub in ["", "locations", "logs"] {
+            for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+                let path = entry.unwrap().path();
+                let want = if path.is_dir() { 0o700 } else { 0o600 };
+                assert_eq!(mode(&path), want, "{}", path.display());
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 6,
+            "accounts, secrets, the database and its WAL were checked"
+        );
+    }
 }

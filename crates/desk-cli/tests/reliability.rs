@@ -27,6 +27,7 @@ fn cli(dir: &str, api: &str, token: &str, args: &[&str]) -> Command {
         .args(["--data-dir", dir, "--api-base", api])
         .args(args)
         .env("GHL_DESK_TOKEN", token)
+        .env("GHL_DESK_VAULT_PASSPHRASE", "reliability test passphrase")
         .env_remove("GHL_DESK_DATA_DIR")
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -46,19 +46,36 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to
     /// date. A database from a newer GHL Desk is refused with [`StoreError::TooNew`].
+    /// An existing file that is empty or not a database is refused with
+    /// [`StoreError::Corrupt`], never silently made into an empty store; disk problems
+    /// name the file ([`StoreError::about_file`]).
     pub fn open(path: &Path) -> StoreResult<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
                 StoreError::Migration(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let conn = Connection::open_with_flags(
+        if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+            return Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                why: "the file is empty".into(),
+            });
+        }
+        let opened = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        Self::setup(conn, system_clock())
+        )
+        .map_err(StoreError::from)
+        .and_then(|conn| Self::setup(conn, system_clock()));
+        opened.map_err(|err| match err {
+            StoreError::Migration(why) if why.contains("not a database") => StoreError::Corrupt {
+                path: path.to_owned(),
+                why,
+            },
+            other => other.about_file(path),
+        })
     }
 
     /// An in-memory store (tests, benchmarks).
@@ -170,6 +187,57 @@ mod tests {
             assert_eq!(fk, 1);
         }
         Store::open(&path).unwrap();
+    }
+
+    #[test]
+    fn an_empty_or_foreign_file_is_refused_not_made_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in [
+            ("empty.sqlite3", &b""[..]),
+            ("junk.sqlite3", &[7u8; 4096][..]),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, contents).unwrap();
+            match Store::open(&path) {
+                Err(StoreError::Corrupt { path: named, .. }) => assert_eq!(named, path),
+                other => panic!("{name}: {other:?}"),
+            }
+            assert_eq!(
+                std::fs::read(&path).unwrap(),
+                contents,
+                "{name}: left untouched"
+            );
+        }
+    }
+
+    #[test]
+    fn a_full_disk_names_the_file_and_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("full.sqlite3");
+        let mut store = Store::open(&path).unwrap();
+        let pages: i64 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        store
+            .conn
+            .pragma_update(None, "max_page_count", pages + 2)
+            .unwrap();
+        let err = (0..1_000)
+            .find_map(|n| {
+                let mut fields = serde_json::Map::new();
+                fields.insert(
+                    "firstName".into(),
+                    format!("Filler {n} {}", "x".repeat(200)).into(),
+                );
+                store.create_contact(fields).err()
+            })
+            .expect("the disk fills up");
+        let explained = err.about_file(&path).to_string();
+        assert!(
+            explained.contains("full") && explained.contains("full.sqlite3"),
+            "{explained}"
+        );
     }
 
     #[test]

@@ -123,14 +123,98 @@ impl DataLayout {
         Ok(())
     }
 
-    /// Creates the root, logs and databases directories if they are missing.
+    /// Moves a location's database and its journal files aside (renamed `<id>.<tag>…`)
+    /// so that a fresh one can start; returns the moved database file.
+    pub fn set_aside_location_database(
+        &self,
+        location_id: &str,
+        tag: &str,
+    ) -> Result<PathBuf, LayoutError> {
+        let database = self.location_database(location_id)?;
+        let aside = self
+            .databases_dir()
+            .join(format!("{location_id}.{tag}.sqlite3"));
+        for suffix in ["", "-wal", "-shm"] {
+            let with = |p: &Path| {
+                let mut name = p.as_os_str().to_owned();
+                name.push(suffix);
+                PathBuf::from(name)
+            };
+            match std::fs::rename(with(&database), with(&aside)) {
+                Err(source) if source.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(LayoutError::Delete {
+                        path: with(&database),
+                        source,
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(aside)
+    }
+
+    /// Creates the root, logs and databases directories if they are missing, and makes
+    /// the whole folder private to this user (on Unix: folders 0700, files 0600; cached
+    /// contacts and notes are customer data), tightening what an earlier version left
+    /// more open.
     pub fn ensure_dirs(&self) -> Result<(), LayoutError> {
         for path in [self.root.clone(), self.logs_dir(), self.databases_dir()] {
             std::fs::create_dir_all(&path)
                 .map_err(|source| LayoutError::Create { path, source })?;
         }
-        Ok(())
+        make_private(&self.root).map_err(|(path, source)| LayoutError::Create { path, source })
     }
+}
+
+/// Makes `path` (and, for a folder, everything in it) readable by this user only.
+#[cfg(unix)]
+fn make_private(path: &Path) -> Result<(), (PathBuf, std::io::Error)> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::symlink_metadata(path).map_err(|e| (path.to_owned(), e))?;
+    if meta.file_type().is_symlink() {
+        return Ok(());
+    }
+    let mode = if meta.is_dir() { 0o700 } else { 0o600 };
+    if meta.permissions().mode() & 0o777 != mode {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| (path.to_owned(), e))?;
+    }
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path).map_err(|e| (path.to_owned(), e))? {
+            let entry = entry.map_err(|e| (path.to_owned(), e))?;
+            make_private(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Other systems keep per-user folders private already.
+#[cfg(not(unix))]
+fn make_private(_path: &Path) -> Result<(), (PathBuf, std::io::Error)> {
+    Ok(())
+}
+
+/// From now on, files and folders this process creates are private to its user
+/// (umask 077), whoever creates them (SQLite's journals, the log writer).
+pub fn private_by_default() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed over it, so a reader sees
+/// the old contents or the new, never half; the file is private to this user.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
@@ -188,6 +272,32 @@ mod tests {
         layout.ensure_dirs().unwrap();
         assert!(layout.logs_dir().is_dir());
         assert!(layout.databases_dir().is_dir());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_is_private_and_an_open_one_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = DataLayout::at(tmp.path().join("data"));
+        layout.ensure_dirs().unwrap();
+        let db = layout.location_database("loc1").unwrap();
+        drop(crate::Store::open(&db).unwrap());
+        let log = layout.logs_dir().join("ghl-desk.log");
+        std::fs::write(&log, b"x").unwrap();
+        for (path, mode) in [(&db, 0o644), (&log, 0o644)] {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        std::fs::set_permissions(layout.root(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        layout.ensure_dirs().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(layout.root()), 0o700);
+        assert_eq!(mode(&layout.databases_dir()), 0o700);
+        assert_eq!(mode(&db), 0o600);
+        assert_eq!(mode(&log), 0o600);
+        let secret = layout.root().join("x.bin");
+        write_private(&secret, b"s").unwrap();
+        assert_eq!(mode(&secret), 0o600);
     }
 
     #[test]

@@ -218,6 +218,19 @@ CREATE TABLE unreadable (
 ) STRICT;
 "#;
 
+/// The location's contact custom fields as GHL defines them (names for the editor
+/// and the CSV export).
+const V7_CUSTOM_FIELDS: &str = r#"
+CREATE TABLE custom_fields (
+    id        TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    field_key TEXT,
+    data_type TEXT,
+    position  INTEGER NOT NULL DEFAULT 0,
+    raw       TEXT NOT NULL
+) STRICT;
+"#;
+
 /// Every migration, oldest first. Append only: never edit one that has shipped.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -227,6 +240,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V4_SETTINGS),
         M::up(V5_KNOWN_FIELDS_AND_UNCERTAIN_CREATES),
         M::up(V6_UNREADABLE),
+        M::up(V7_CUSTOM_FIELDS),
     ])
 }
 
@@ -259,6 +273,7 @@ mod tests {
             "settings",
             "children_freshness",
             "unreadable",
+            "custom_fields",
         ] {
             let n: i64 = conn
                 .query_row(

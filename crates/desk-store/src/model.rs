@@ -493,3 +493,20 @@ pub struct Pulled {
     /// Which fields the answer speaks for.
     pub carried: Carried,
 }
+
+/// One of the location's contact custom fields, as GHL defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFieldDef {
+    /// GHL's id (what a contact's `customFields` entries name).
+    pub id: String,
+    /// Its name, as GHL's web app shows it.
+    pub name: String,
+    /// Its key (`contact.lead_source`).
+    pub key: Option<String>,
+    /// `TEXT`, `NUMERICAL`, `SINGLE_OPTIONS`, `MULTIPLE_OPTIONS`, `DATE`, …
+    pub data_type: Option<String>,
+    /// The choices of a picklist.
+    pub options: Vec<String>,
+}

@@ -496,24 +496,61 @@ fn search_filters_and_sorts() {
 }
 
 #[test]
-fn export_writes_tags_and_custom_fields() {
+fn export_writes_tags_and_custom_fields_by_name_and_no_formulas() {
     let mut s = store();
-    s.apply_contacts(&whole(&[server_contact("c1", "Grace", "g@example.com")]))
-        .unwrap();
+    let mut hostile = server_contact("c2", "=HYPERLINK(\"http://evil\",\"x\")", "e@example.com");
+    hostile["customFields"] = json!([
+        { "_id": "cf2", "value": "@SUM(A1)" },
+        { "id": "gone", "value": ["a", "b"] }
+    ]);
+    s.apply_contacts(&whole(&[
+        server_contact("c1", "Grace", "g@example.com"),
+        hostile,
+    ]))
+    .unwrap();
+    s.apply_custom_fields(&[
+        fields(json!({ "id": "cf2", "name": "Deal size", "position": 0 })),
+        fields(json!({ "id": "cf1", "name": "Lead source", "position": 1 })),
+        fields(json!({ "id": "unused", "name": "Never filled", "position": 2 })),
+    ])
+    .unwrap();
     s.create_contact(fields(
         json!({ "firstName": "Local, \"quoted\"", "tags": ["x", "y"] }),
     ))
     .unwrap();
     let mut out = Vec::new();
-    assert_eq!(s.export_contacts_csv(&mut out).unwrap(), 2);
+    assert_eq!(s.export_contacts_csv(&mut out).unwrap(), 3);
     let text = String::from_utf8(out).unwrap();
-    let mut lines = text.lines();
-    assert_eq!(lines.next().unwrap(), "id,first_name,last_name,email,phone,company_name,business_id,date_added,date_updated,tags,custom:cf1");
-    assert!(text.contains(
-        "c1,Grace,Server,g@example.com,,,,2025-01-01T00:00:00.000Z,2025-01-02T00:00:00.000Z,lead,x"
-    ));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[0], "id");
+    assert_eq!(
+        &header[header.len() - 4..],
+        ["tags", "Deal size", "Lead source", "custom:gone"],
+        "named, in GHL's order, unfilled fields left out"
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let by_id = |id: &str| rows.iter().find(|r| &r[0] == id).unwrap().clone();
+    let grace = by_id("c1");
+    assert_eq!(&grace[1], "Grace");
+    assert_eq!(&grace[header.len() - 2], "x", "Lead source");
+    let evil = by_id("c2");
+    assert!(evil[1].starts_with("'="), "no formula: {}", &evil[1]);
+    assert_eq!(&evil[header.len() - 3], "'@SUM(A1)");
+    assert_eq!(&evil[header.len() - 1], "a; b");
     assert!(text.contains("\"Local, \"\"quoted\"\"\""));
     assert!(text.contains("x; y"));
+    assert!(
+        rows.iter()
+            .flat_map(|r| r.iter())
+            .all(|c| !c.starts_with(['=', '+', '-', '@'])),
+        "no cell starts a formula"
+    );
 }
 
 #[test]
@@ -763,16 +800,16 @@ fn keeping_mine_on_any_kind_of_conflict_never_panics() {
     let mut s = store();
     s.apply_contacts(&whole(&[server_contact("c1", "Ada", "ada@example.com")]))
         .unwrap();
-    let local = s
-        .create_contact(fields(json!({ "firstName": "New" })))
+    s.create_contact(fields(json!({ "firstName": "New" })))
         .unwrap();
     s.add_tags("c1", &["vip".into()]).unwrap();
-    for op in s.outbox().unwrap() {
+    let ops = s.outbox().unwrap();
+    assert_eq!(ops.len(), 2, "a create and a tags change");
+    for op in ops {
         s.mark_conflict(op.seq, "test").unwrap();
         s.keep_mine(op.seq).unwrap();
         assert_eq!(s.outbox_op(op.seq).unwrap().state, OpState::Pending);
     }
-    let _ = local;
 }
 
 /// A contact as a search item shows it: only some fields.

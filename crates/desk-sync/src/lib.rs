@@ -4,6 +4,7 @@
 //! records the outcome. The promise: an edit reaches GHL exactly once, or the user sees
 //! why not. The caller holds the location's lease (one sending process per location).
 
+mod about;
 pub mod children;
 pub mod error;
 mod lookup;
@@ -103,6 +104,7 @@ async fn cycle(
     let pulled = pull::contacts(store, client, &reporter, cancel).await?;
     let deleted = pull::deletions(store, client, &reporter).await?;
     let pushed = push::outbox(store, client, &now, &reporter, cancel).await?;
+    let about_skipped = about::refresh(store, client, now()).await?;
     let fetched = children::children(
         store,
         client,
@@ -129,6 +131,6 @@ async fn cycle(
         children_left: store.children_due_count()?,
         waiting_for_retry: counts.waiting_for_retry,
         retry_in_seconds,
-        skipped: narrow(pulled.skipped + fetched.skipped),
+        skipped: narrow(pulled.skipped + fetched.skipped + about_skipped),
     })
 }

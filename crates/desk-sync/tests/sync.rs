@@ -488,6 +488,43 @@ async fn without_location_wide_scopes_children_are_read_per_contact() {
 }
 
 #[tokio::test]
+async fn the_location_name_and_custom_fields_are_read_and_kept_fresh_not_every_cycle() {
+    let mut rig = Rig::new(3).await;
+    let since = rig.since();
+    rig.sync().await;
+    let expected = rig.sandbox.info().locations[0].name.clone();
+    assert_eq!(rig.store.location_name().unwrap(), Some(expected));
+    let fields = rig.store.custom_fields().unwrap();
+    assert!(fields
+        .iter()
+        .any(|f| f.name == "Lead source" && f.options == ["Website", "Referral", "Event"]));
+    let location_reads = |log: &[ghl_sandbox::LoggedRequest]| {
+        log.iter()
+            .filter(|r| {
+                r.method == "GET" && r.path.starts_with("/locations/") && !r.path.contains("/tasks")
+            })
+            .count()
+    };
+    assert_eq!(location_reads(&rig.log(since)), 2);
+    let again = rig.since();
+    rig.sync().await;
+    assert_eq!(
+        location_reads(&rig.log(again)),
+        0,
+        "fresh details are not read again"
+    );
+}
+
+#[tokio::test]
+async fn a_token_without_the_location_scopes_still_syncs() {
+    let mut rig = Rig::with_scopes(5, Some(&["contacts.readonly", "contacts.write"])).await;
+    let summary = rig.sync().await;
+    assert_eq!(summary.pulled, 5);
+    assert_eq!(rig.store.location_name().unwrap(), None);
+    assert!(rig.store.custom_fields().unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn contacts_deleted_in_ghl_disappear_unless_edited() {
     let mut rig = Rig::new(8).await;
     rig.sync().await;

@@ -31,6 +31,9 @@ pub struct AccountsStatus {
     /// This build carries its own Marketplace app: signing in with HighLevel needs no
     /// client id or secret.
     pub built_in_app: bool,
+    /// Something the user should know about the kept locations (the list was damaged
+    /// and set aside at start).
+    pub notice: Option<String>,
 }
 
 /// One of an agency's locations where the Marketplace app is installed.
@@ -108,10 +111,11 @@ impl Desk {
     /// The open location, the kept ones and the keychain's state.
     pub fn accounts_status(&self) -> AccountsStatus {
         AccountsStatus {
-            account: self.open_location().map(|l| l.account().clone()),
+            account: self.open_location().map(|l| l.account()),
             accounts: self.accounts.load().accounts,
             keychain_persistent: self.vault.persistent(),
             built_in_app: credentials::embedded_app().is_some(),
+            notice: self.notice.clone(),
         }
     }
 
@@ -265,7 +269,7 @@ impl Desk {
     pub async fn sign_out(&self, location_id: &str) -> DeskResult<()> {
         if self
             .open_location()
-            .is_some_and(|l| l.account().location_id == location_id)
+            .is_some_and(|l| l.location_id() == location_id)
         {
             self.set_open(None).await;
         }
@@ -299,6 +303,33 @@ impl Desk {
         })
     }
 
+    /// Keeps a damaged local database aside (renamed beside it, with its journal files)
+    /// and starts the location over with a fresh copy fetched from HighLevel. Returns
+    /// where the damaged file went.
+    pub async fn set_aside_local_data(&self, location_id: &str) -> DeskResult<String> {
+        let set_aside = || -> DeskResult<String> {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let aside = self
+                .layout
+                .set_aside_location_database(location_id, &format!("damaged-{stamp}"))?;
+            tracing::warn!(location = %location_id, kept = %aside.display(), "set a damaged local database aside");
+            Ok(aside.display().to_string())
+        };
+        match self
+            .open_location()
+            .filter(|l| l.location_id() == location_id)
+        {
+            Some(location) => {
+                let aside = location.closed_for(set_aside).await?;
+                self.opened.send_modify(|n| *n += 1);
+                Ok(aside)
+            }
+            None => set_aside(),
+        }
+    }
+
     /// Deletes a location's local data. `confirmed` is the count of unsent changes the
     /// user agreed to lose: if more were queued since, nothing is deleted and the user
     /// is asked again. A running sync is stopped first. The location stays signed in;
@@ -321,7 +352,7 @@ impl Desk {
         };
         match self
             .open_location()
-            .filter(|l| l.account().location_id == location_id)
+            .filter(|l| l.location_id() == location_id)
         {
             Some(location) => {
                 location.closed_for(delete).await?;

@@ -19,6 +19,9 @@ pub enum ErrorKind {
     NotFound,
     /// The local data folder or database could not be used.
     Storage,
+    /// The location's local database is damaged: start over from HighLevel (the
+    /// damaged file is kept aside).
+    Damaged,
     /// Signing in failed (denied, incomplete answer, timed out).
     SignIn,
     /// The user cancelled.
@@ -44,7 +47,7 @@ impl ErrorKind {
             Self::SignIn | Self::Unauthorized => 4,
             Self::Offline => 5,
             Self::Busy => 6,
-            Self::Storage | Self::Cancelled | Self::Keychain | Self::Internal => 1,
+            Self::Storage | Self::Damaged | Self::Cancelled | Self::Keychain | Self::Internal => 1,
         }
     }
 }
@@ -91,6 +94,14 @@ fn store_error(err: &StoreError) -> DeskError {
     let kind = match err {
         StoreError::Invalid(_) | StoreError::InvalidState(_) => ErrorKind::Invalid,
         StoreError::NotFound(_) => ErrorKind::NotFound,
+        StoreError::Corrupt { .. } => {
+            return DeskError::new(
+                ErrorKind::Damaged,
+                format!(
+                    "{err}. Start over from HighLevel (Settings → Account, or `ghl-desk-cli repair`): the damaged file is kept aside and everything is fetched again"
+                ),
+            )
+        }
         _ => ErrorKind::Storage,
     };
     let mut out = DeskError::new(kind, err.to_string());

@@ -27,8 +27,8 @@ pub use desk_auth::{Account, SignInKind, DEFAULT_PORT as DEFAULT_SIGN_IN_PORT};
 pub use desk_store::{
     model::{
         ActivityEntry, AppointmentRow, ContactDetail, ContactPage, ContactQuery, ContactRow,
-        ContactSort, Entity, FetchStatus, FieldChoice, FieldDiff, MergePolicy, NoteRow, OpKind,
-        OpState, OutboxCounts, PendingChange, TaskRow,
+        ContactSort, CustomFieldDef, Entity, FetchStatus, FieldChoice, FieldDiff, MergePolicy,
+        NoteRow, OpKind, OpState, OutboxCounts, PendingChange, TaskRow,
     },
     AppInfo, FieldError,
 };
@@ -38,8 +38,8 @@ pub use location::Location;
 pub use reads::LocationStatus;
 pub use review::Resolution;
 
-pub use desk_auth::{best_vault, MemoryVault, Vault};
-pub use desk_store::DataLayout;
+pub use desk_auth::{best_vault, MemoryVault, Vault, PASSPHRASE_ENV};
+pub use desk_store::{layout::private_by_default, DataLayout};
 
 /// Where GHL Desk keeps things and how it reaches GHL, for one process.
 #[derive(Clone)]
@@ -67,9 +67,10 @@ impl DeskConfig {
             Some(dir) => DataLayout::at(dir),
             None => DataLayout::for_user()?,
         };
+        let vault = Arc::from(best_vault(layout.root())?);
         Ok(Self {
             layout,
-            vault: Arc::from(best_vault()),
+            vault,
             api: ClientConfig::with_bases(api_base, marketplace_base)?,
             token: None,
         })
@@ -88,6 +89,7 @@ pub struct Desk {
     api: ClientConfig,
     token: Option<String>,
     accounts: AccountsFile,
+    notice: Option<String>,
     open: RwLock<Option<Arc<Location>>>,
     sign_in: Mutex<Option<CancellationToken>>,
     opened: watch::Sender<u64>,
@@ -100,12 +102,14 @@ impl Desk {
     pub fn new(config: DeskConfig) -> DeskResult<Self> {
         config.layout.ensure_dirs()?;
         let accounts = AccountsFile::in_dir(config.layout.root());
+        let notice = accounts.check();
         let desk = Self {
             layout: config.layout,
             vault: config.vault,
             api: config.api,
             token: config.token,
             accounts,
+            notice,
             open: RwLock::new(None),
             sign_in: Mutex::new(None),
             opened: watch::Sender::new(0),
@@ -125,6 +129,7 @@ impl Desk {
             vault: self.vault.clone(),
             token: self.token.clone(),
             edited: self.edited.clone(),
+            accounts: self.accounts.clone(),
         }
     }
 
@@ -175,7 +180,7 @@ impl Desk {
         Ok(AppInfo::describe(
             version,
             &self.layout,
-            location.as_ref().map(|l| l.account().location_id.as_str()),
+            location.as_ref().map(|l| l.location_id()),
         )?)
     }
 }

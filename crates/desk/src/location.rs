@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use desk_auth::{credentials, Account, Demo, SignInKind, Vault};
+use desk_auth::{credentials, Account, AccountsFile, Demo, SignInKind, Vault};
 use desk_store::{DataLayout, FileLock, Store, StoreResult, SyncStore};
 use desk_sync::{Progress, SyncOptions, SyncSummary};
 use ghl::{ClientConfig, GhlClient, StaticToken};
@@ -28,7 +28,9 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// A location open in this process.
 pub struct Location {
-    account: Account,
+    location_id: String,
+    account: Mutex<Account>,
+    accounts: AccountsFile,
     demo: Option<Demo>,
     api: ClientConfig,
     vault: Arc<dyn Vault>,
@@ -47,7 +49,7 @@ pub struct Location {
 impl std::fmt::Debug for Location {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Location")
-            .field("account", &self.account)
+            .field("location", &self.location_id)
             .field("database", &self.database)
             .finish_non_exhaustive()
     }
@@ -60,6 +62,7 @@ pub(crate) struct Reach {
     pub vault: Arc<dyn Vault>,
     pub token: Option<String>,
     pub edited: Arc<watch::Sender<u64>>,
+    pub accounts: AccountsFile,
 }
 
 impl Location {
@@ -74,7 +77,9 @@ impl Location {
                 .as_ref()
                 .map_or_else(|| reach.api.clone(), |d| d.config.clone()),
             demo,
-            account,
+            location_id: account.location_id.clone(),
+            account: Mutex::new(account),
+            accounts: reach.accounts.clone(),
             vault: reach.vault.clone(),
             token: reach.token.clone(),
             client: Mutex::new(None),
@@ -87,8 +92,13 @@ impl Location {
     }
 
     /// Who is signed in.
-    pub fn account(&self) -> &Account {
-        &self.account
+    pub fn account(&self) -> Account {
+        lock(&self.account).clone()
+    }
+
+    /// The location's id.
+    pub fn location_id(&self) -> &str {
+        &self.location_id
     }
 
     /// Whether this is the embedded demo.
@@ -108,14 +118,15 @@ impl Location {
         if let Some(client) = client.as_ref() {
             return Ok(client.clone());
         }
+        let account = self.account();
         let made = match &self.token {
-            Some(token) if self.account.kind != SignInKind::Demo => GhlClient::new(
+            Some(token) if account.kind != SignInKind::Demo => GhlClient::new(
                 self.api.clone(),
                 Arc::new(StaticToken::new(token.clone())),
-                self.account.location_id.clone(),
+                self.location_id.clone(),
             )?,
             _ => credentials::client_for(
-                &self.account,
+                &account,
                 self.vault.clone(),
                 self.api.clone(),
                 (!self.is_demo()).then(|| self.refresh_lock.clone()),
@@ -132,7 +143,7 @@ impl Location {
             *reader = Some(Store::open(&self.database)?);
         }
         let store = reader.as_ref().ok_or_else(DeskError::not_signed_in)?;
-        Ok(read(store)?)
+        read(store).map_err(|e| e.about_file(&self.database).into())
     }
 
     /// Runs a user's edit on the edit connection and tells the background runner.
@@ -143,7 +154,7 @@ impl Location {
                 *writer = Some(Store::open(&self.database)?);
             }
             let store = writer.as_mut().ok_or_else(DeskError::not_signed_in)?;
-            edit(store)?
+            edit(store).map_err(|e| DeskError::from(e.about_file(&self.database)))?
         };
         self.edited.send_modify(|n| *n += 1);
         Ok(out)
@@ -188,7 +199,7 @@ impl Location {
             .await
             .map_err(|e| DeskError::new(crate::ErrorKind::Internal, e.to_string()))??;
         if lease.after_crash() {
-            tracing::info!(location = %self.account.location_id, "the last process syncing this location stopped before it finished; settling what it left in flight");
+            tracing::info!(location = %self.location_id, "the last process syncing this location stopped before it finished; settling what it left in flight");
         }
         let client = self.client()?;
         if engine.is_none() {
@@ -199,8 +210,33 @@ impl Location {
         *lock(&self.cancel) = Some(cancel.clone());
         let result = desk_sync::sync_once(store, &client, options, now, progress, &cancel).await;
         lock(&self.cancel).take();
+        let learnt = result.is_ok().then(|| store.location_name()).transpose();
         drop(lease);
-        Ok(result?)
+        let summary = result.map_err(|err| -> DeskError {
+            match err {
+                desk_sync::SyncError::Store(store) => store.about_file(&self.database).into(),
+                other => other.into(),
+            }
+        })?;
+        if let Ok(Some(Some(name))) = learnt {
+            self.learn_name(name);
+        }
+        Ok(summary)
+    }
+
+    /// Takes the location's name as GHL now says, for this process and the kept list.
+    fn learn_name(&self, name: String) {
+        let changed = {
+            let mut account = lock(&self.account);
+            let changed = account.name.as_deref() != Some(name.as_str());
+            account.name = Some(name.clone());
+            changed
+        };
+        if changed && !self.is_demo() {
+            if let Err(err) = self.accounts.rename(&self.location_id, &name) {
+                tracing::warn!("could not keep the location's new name: {err}");
+            }
+        }
     }
 
     /// Stops the running cycle, if any; what it did stays done, the rest stays queued.

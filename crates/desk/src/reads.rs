@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::{
     error::DeskResult, location::Location, Account, ActivityEntry, ContactDetail, ContactPage,
-    ContactQuery, FetchStatus, OutboxCounts,
+    ContactQuery, CustomFieldDef, FetchStatus, OutboxCounts,
 };
 
 /// The open location at a glance (the CLI's `status`).
@@ -62,7 +62,7 @@ impl Location {
 
     /// The location at a glance.
     pub fn status(&self, now: i64) -> DeskResult<LocationStatus> {
-        let account = self.account().clone();
+        let account = self.account();
         self.read(|store| {
             Ok(LocationStatus {
                 account,
@@ -78,6 +78,11 @@ impl Location {
                 children_left: store.children_due_count()?,
             })
         })
+    }
+
+    /// The location's contact custom fields (names, types, options), as GHL last said.
+    pub fn custom_fields(&self) -> DeskResult<Vec<CustomFieldDef>> {
+        self.read(|store| store.custom_fields())
     }
 
     /// Writes every contact as CSV; returns how many.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fields, Rig};
+use common::{fields, sync, Rig};
 use desk::{ErrorKind, OAuthOutcome, SignInApp, SignInKind};
 use ghl_sandbox::{Consent, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use serde_json::json;
@@ -28,6 +28,27 @@ async fn a_private_integration_sign_in_opens_the_location_and_is_kept() {
         .await
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unauthorized);
+}
+
+#[tokio::test]
+async fn a_sync_learns_the_location_name_and_keeps_it_with_the_account() {
+    let rig = Rig::new(2).await;
+    rig.sign_in().await;
+    let location = rig.desk.location().unwrap();
+    assert_eq!(
+        location.account().name,
+        None,
+        "a Private Integration token names no location"
+    );
+    sync(&location).await;
+    let name = rig.sandbox.info().locations[0].name.clone();
+    assert_eq!(location.account().name.as_deref(), Some(name.as_str()));
+    let status = rig.desk.accounts_status();
+    assert_eq!(
+        status.accounts[0].name.as_deref(),
+        Some(name.as_str()),
+        "kept for the next launch"
+    );
 }
 
 #[tokio::test]
@@ -56,15 +77,7 @@ async fn an_oauth_sign_in_goes_through_the_consent_page_and_the_loopback() {
     assert_eq!(account.kind, SignInKind::OAuth);
     let location = rig.desk.location().unwrap();
     assert_eq!(location.account().location_id, account.location_id);
-    let summary = location
-        .sync(
-            location.sync_options(),
-            &|| 0,
-            &|_| {},
-            std::time::Duration::from_secs(1),
-        )
-        .await
-        .unwrap();
+    let summary = sync(&location).await;
     assert_eq!(summary.pulled, 5, "the stored pair works");
 }
 
@@ -95,14 +108,7 @@ async fn local_data_is_deleted_only_with_the_unsent_count_confirmed() {
     let rig = Rig::new(5).await;
     let location = rig.sign_in().await;
     let open = rig.desk.location().unwrap();
-    open.sync(
-        open.sync_options(),
-        &|| 0,
-        &|_| {},
-        std::time::Duration::from_secs(1),
-    )
-    .await
-    .unwrap();
+    sync(&open).await;
     open.create_contact(fields(json!({ "firstName": "Unsent" })))
         .unwrap();
     let summary = rig.desk.cache_summary(&location).unwrap();
@@ -124,4 +130,44 @@ async fn local_data_is_deleted_only_with_the_unsent_count_confirmed() {
         0,
         "a fresh cache"
     );
+}
+
+#[tokio::test]
+async fn a_damaged_database_is_reported_kept_aside_and_started_over() {
+    let rig = Rig::new(4).await;
+    let location = rig.sign_in().await;
+    let path = rig.desk.layout().location_database(&location).unwrap();
+    std::fs::write(
+        &path,
+        b"this is not a database, just bytes left by a broken disk",
+    )
+    .unwrap();
+    let again = std::sync::Arc::new(Rig::desk_over(
+        &rig.sandbox,
+        rig.dir.path(),
+        rig.vault.clone(),
+    ));
+    let err = again
+        .location()
+        .unwrap()
+        .list_contacts(&desk::ContactQuery::default())
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Damaged);
+    assert!(
+        err.message.contains(&path.display().to_string()),
+        "{}",
+        err.message
+    );
+    assert!(
+        std::fs::read(&path).unwrap().starts_with(b"this is not"),
+        "not recreated empty"
+    );
+    let aside = again.set_aside_local_data(&location).await.unwrap();
+    assert!(
+        std::fs::read(&aside).unwrap().starts_with(b"this is not"),
+        "kept aside"
+    );
+    let open = again.location().unwrap();
+    let summary = sync(&open).await;
+    assert_eq!(summary.pulled, 4, "fetched again from HighLevel");
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{fields, Rig};
+use common::{fields, sync, Rig};
 use desk::{ContactQuery, ErrorKind, OpState, Resolution};
 use ghl::fields::text;
 use serde_json::json;
@@ -16,18 +16,6 @@ async fn synced() -> (Rig, std::sync::Arc<desk::Location>) {
     let location = rig.desk.location().unwrap();
     sync(&location).await;
     (rig, location)
-}
-
-async fn sync(location: &desk::Location) -> desk::SyncSummary {
-    location
-        .sync(
-            location.sync_options(),
-            &|| 0,
-            &|_| {},
-            Duration::from_secs(1),
-        )
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -90,7 +78,7 @@ async fn every_edit_kind_is_queued_then_reaches_ghl_once() {
     location.delete_note(&server).unwrap();
     let created = rig
         .sandbox
-        .contact_ids(location.account().location_id.as_str())
+        .contact_ids(location.location_id())
         .into_iter()
         .find(|id| {
             rig.sandbox

@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use common::{fields, Rig};
+use common::{fields, sync, Rig};
 use desk::{
     runner::{Clock, Runner, StatusSink, SyncStatus},
     ErrorKind,
@@ -118,15 +118,7 @@ async fn another_process_holding_the_lease_is_named_and_nothing_is_sent_twice() 
     let rig = Rig::new(5).await;
     let location_id = rig.sign_in().await;
     let location = rig.desk.location().unwrap();
-    location
-        .sync(
-            location.sync_options(),
-            &|| 0,
-            &|_| {},
-            Duration::from_secs(1),
-        )
-        .await
-        .unwrap();
+    sync(&location).await;
     let contact = location
         .list_contacts(&desk::ContactQuery::default())
         .unwrap()

@@ -324,6 +324,11 @@ fn router(state: Shared) -> Router {
             "/locations/{location_id}/tasks/search",
             post(location_wide::search_tasks),
         )
+        .route("/locations/{location_id}", get(location_wide::location))
+        .route(
+            "/locations/{location_id}/customFields",
+            get(location_wide::custom_fields),
+        )
         .route("/calendars/", get(location_wide::calendars))
         .route("/calendars", get(location_wide::calendars))
         .route("/calendars/events", get(location_wide::events))

@@ -13,6 +13,7 @@ pub const ALL_SCOPES: &[&str] = &[
     "contacts.write",
     "locations.readonly",
     "locations/tasks.readonly",
+    "locations/customFields.readonly",
     "calendars.readonly",
     "calendars/events.readonly",
     "oauth.readonly",

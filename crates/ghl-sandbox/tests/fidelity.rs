@@ -268,7 +268,7 @@ async fn every_endpoint_conforms_to_ghls_openapi_files() {
     };
 
     // OAuth: code exchange, refresh rotation, a wrong secret.
-    let scopes = "contacts.readonly contacts.write locations/tasks.readonly calendars.readonly calendars/events.readonly";
+    let scopes = "contacts.readonly contacts.write locations.readonly locations/tasks.readonly locations/customFields.readonly calendars.readonly calendars/events.readonly";
     let code = consent_code(&sandbox, &http, scopes).await;
     let (status, tokens) = x
         .token(
@@ -557,6 +557,22 @@ async fn every_endpoint_conforms_to_ghls_openapi_files() {
     // Location-wide reads.
     x.api(
         Spec::Locations,
+        Method::GET,
+        &format!("/locations/{location}"),
+        None,
+        "location",
+    )
+    .await;
+    x.api(
+        Spec::Locations,
+        Method::GET,
+        &format!("/locations/{location}/customFields"),
+        None,
+        "custom fields",
+    )
+    .await;
+    x.api(
+        Spec::Locations,
         Method::POST,
         &format!("/locations/{location}/tasks/search"),
         Some(json!({ "completed": false, "limit": 10, "skip": 0 })),
@@ -583,5 +599,5 @@ async fn every_endpoint_conforms_to_ghls_openapi_files() {
         "responses or requests that break GHL's spec:\n{}",
         x.problems.join("\n")
     );
-    assert_eq!(x.calls, 37, "every call of the exchange went through Prism");
+    assert_eq!(x.calls, 39, "every call of the exchange went through Prism");
 }

@@ -296,6 +296,10 @@ pub enum ChildKind {
     Appointment,
     /// A calendar.
     Calendar,
+    /// A location.
+    Location,
+    /// A custom field's definition.
+    CustomField,
 }
 
 impl ChildKind {
@@ -305,6 +309,8 @@ impl ChildKind {
             Self::Task => "task",
             Self::Appointment => "appointment",
             Self::Calendar => "calendar",
+            Self::Location => "location",
+            Self::CustomField => "custom field",
         }
     }
 
@@ -322,6 +328,8 @@ impl ChildKind {
                 "status",
             ],
             Self::Calendar => &["name", "groupId"],
+            Self::Location => &["name", "companyId", "timezone"],
+            Self::CustomField => &["name", "fieldKey", "dataType", "model"],
         }
     }
 }

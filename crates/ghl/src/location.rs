@@ -35,6 +35,29 @@ pub enum EventSelector {
 }
 
 impl GhlClient {
+    /// `GET /locations/{id}`: the location itself (its name, address, time zone).
+    pub async fn location(&self) -> GhlResult<Record> {
+        let call = Call::new(Method::GET, format!("locations/{}", self.location_id()));
+        let answer = self.send(call).await?;
+        crate::fields::read_child(ChildKind::Location, crate::client::take(answer, "location"))
+            .map_err(|skipped| crate::GhlError::Decode(skipped.to_string()))
+    }
+
+    /// `GET /locations/{id}/customFields`: the definitions of the location's contact
+    /// custom fields (names, keys, types, options).
+    pub async fn custom_fields(&self) -> GhlResult<Listed<Record>> {
+        let call = Call::new(
+            Method::GET,
+            format!("locations/{}/customFields", self.location_id()),
+        )
+        .query("model", "contact");
+        let answer = self.send(call).await?;
+        Ok(read_children(
+            ChildKind::CustomField,
+            take_list(answer, "customFields"),
+        ))
+    }
+
     /// `POST /locations/{id}/tasks/search`: one page of the location's tasks.
     pub async fn search_tasks(&self, search: &TaskSearch) -> GhlResult<Listed<Record>> {
         let mut body = json!({ "limit": search.limit.max(1), "skip": search.skip });

@@ -7,13 +7,16 @@ use desk::{
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::state::AppState;
+use crate::{
+    guard::{answer, answer_async},
+    state::AppState,
+};
 
 /// The app's version and where it keeps its data, for Settings and support requests.
 #[tauri::command]
 #[specta::specta]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo, DeskError> {
-    state.desk.app_info(env!("CARGO_PKG_VERSION"))
+    answer(|| state.desk.app_info(env!("CARGO_PKG_VERSION")))
 }
 
 /// The open location, the kept ones and the keychain's state.
@@ -27,7 +30,8 @@ pub fn accounts_status(state: State<'_, AppState>) -> AccountsStatus {
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_in_demo(state: State<'_, AppState>) -> Result<Account, DeskError> {
-    state.desk.sign_in_demo().await
+    let desk = state.desk.clone();
+    answer_async(async move { desk.sign_in_demo().await }).await
 }
 
 /// Signs in with a Private Integration token, checked with one call before it is saved.
@@ -38,10 +42,8 @@ pub async fn sign_in_private_integration(
     token: String,
     location_id: String,
 ) -> Result<Account, DeskError> {
-    state
-        .desk
-        .sign_in_private_integration(&token, &location_id)
-        .await
+    let desk = state.desk.clone();
+    answer_async(async move { desk.sign_in_private_integration(&token, &location_id).await }).await
 }
 
 /// Signs in with HighLevel in the system browser, with the user's Marketplace app (or
@@ -66,7 +68,8 @@ pub async fn sign_in_oauth(
         client_secret,
         port: None,
     };
-    let outcome = state.desk.sign_in_oauth(sign_in, open).await;
+    let desk = state.desk.clone();
+    let outcome = answer_async(async move { desk.sign_in_oauth(sign_in, open).await }).await;
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.set_focus();
     }
@@ -88,10 +91,8 @@ pub async fn keep_agency_locations(
     company_id: String,
     locations: Vec<ChosenLocation>,
 ) -> Result<Account, DeskError> {
-    state
-        .desk
-        .keep_agency_locations(&company_id, &locations)
-        .await
+    let desk = state.desk.clone();
+    answer_async(async move { desk.keep_agency_locations(&company_id, &locations).await }).await
 }
 
 /// Opens another kept location.
@@ -101,14 +102,16 @@ pub async fn open_account(
     state: State<'_, AppState>,
     location_id: String,
 ) -> Result<Account, DeskError> {
-    state.desk.open_account(&location_id).await
+    let desk = state.desk.clone();
+    answer_async(async move { desk.open_account(&location_id).await }).await
 }
 
 /// Signs out of a location: its secrets leave the keychain; its local data stays.
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_out(state: State<'_, AppState>, location_id: String) -> Result<(), DeskError> {
-    state.desk.sign_out(&location_id).await
+    let desk = state.desk.clone();
+    answer_async(async move { desk.sign_out(&location_id).await }).await
 }
 
 /// What deleting a location's local data would throw away.
@@ -118,7 +121,19 @@ pub fn cache_summary(
     state: State<'_, AppState>,
     location_id: String,
 ) -> Result<CacheSummary, DeskError> {
-    state.desk.cache_summary(&location_id)
+    answer(|| state.desk.cache_summary(&location_id))
+}
+
+/// Keeps a damaged local database aside and starts the location over from HighLevel;
+/// returns where the damaged file went.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_aside_local_data(
+    state: State<'_, AppState>,
+    location_id: String,
+) -> Result<String, DeskError> {
+    let desk = state.desk.clone();
+    answer_async(async move { desk.set_aside_local_data(&location_id).await }).await
 }
 
 /// Deletes a location's local data, if no more changes are unsent than the user
@@ -130,8 +145,6 @@ pub async fn delete_local_data(
     location_id: String,
     unsent_changes: u32,
 ) -> Result<(), DeskError> {
-    state
-        .desk
-        .delete_local_data(&location_id, unsent_changes)
-        .await
+    let desk = state.desk.clone();
+    answer_async(async move { desk.delete_local_data(&location_id, unsent_changes).await }).await
 }

@@ -3,7 +3,7 @@
 use desk::{ContactPage, ContactQuery, DeskError};
 use tauri::State;
 
-use crate::state::AppState;
+use crate::{guard::answer, state::AppState};
 
 /// One page of the open location's contacts (search, filters, sort).
 #[tauri::command]
@@ -12,5 +12,5 @@ pub fn list_contacts(
     state: State<'_, AppState>,
     query: ContactQuery,
 ) -> Result<ContactPage, DeskError> {
-    state.desk.location()?.list_contacts(&query)
+    answer(|| state.desk.location()?.list_contacts(&query))
 }

@@ -3,13 +3,14 @@
 use desk::{runner::SyncStatus, DeskError, SyncSummary};
 use tauri::State;
 
-use crate::state::AppState;
+use crate::{guard::answer_async, state::AppState};
 
 /// Pulls from HighLevel and pushes pending changes now (after a running cycle ends).
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<SyncSummary, DeskError> {
-    state.runner.sync_now().await
+    let runner = state.runner.clone();
+    answer_async(async move { runner.sync_now().await }).await
 }
 
 /// Stops the running sync; what it already did stays done, the rest stays queued.

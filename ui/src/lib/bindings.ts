@@ -33,6 +33,11 @@ export const commands = {
 	 *  confirmed.
 	 */
 	deleteLocalData: (locationId: string, unsentChanges: number) => typedError<null, DeskError>(__TAURI_INVOKE("delete_local_data", { locationId, unsentChanges })),
+	/**
+	 *  Keeps a damaged local database aside and starts the location over from HighLevel;
+	 *  returns where the damaged file went.
+	 */
+	setAsideLocalData: (locationId: string) => typedError<string, DeskError>(__TAURI_INVOKE("set_aside_local_data", { locationId })),
 	/**  One page of the open location's contacts (search, filters, sort). */
 	listContacts: (query: ContactQuery_Deserialize) => typedError<ContactPage_Serialize, DeskError>(__TAURI_INVOKE("list_contacts", { query })),
 	/**  Pending, refused and conflicting changes, for the top bar. */
@@ -106,6 +111,11 @@ export type AccountsStatus_Deserialize = {
 	 *  client id or secret.
 	 */
 	builtInApp: boolean,
+	/**
+	 *  Something the user should know about the kept locations (the list was damaged
+	 *  and set aside at start).
+	 */
+	notice?: string | null,
 };
 
 /**  Who is signed in, what else is kept, and how secrets are kept. */
@@ -121,6 +131,11 @@ export type AccountsStatus_Serialize = {
 	 *  client id or secret.
 	 */
 	builtInApp: boolean,
+	/**
+	 *  Something the user should know about the kept locations (the list was damaged
+	 *  and set aside at start).
+	 */
+	notice: string | null,
 };
 
 /**  One of an agency's locations where the Marketplace app is installed. */
@@ -374,6 +389,11 @@ export type ErrorKind =
 "notFound" | 
 /**  The local data folder or database could not be used. */
 "storage" | 
+/**
+ *  The location's local database is damaged: start over from HighLevel (the
+ *  damaged file is kept aside).
+ */
+"damaged" | 
 /**  Signing in failed (denied, incomplete answer, timed out). */
 "signIn" | 
 /**  The user cancelled. */

@@ -75,6 +75,19 @@ impl Rig {
     }
 }
 
+/// One sync cycle of `location`, with its own options, failing the test on an error.
+pub async fn sync(location: &desk::Location) -> desk::SyncSummary {
+    location
+        .sync(
+            location.sync_options(),
+            &|| 0,
+            &|_| {},
+            std::time::Duration::from_secs(1),
+        )
+        .await
+        .unwrap()
+}
+
 pub fn fields(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }

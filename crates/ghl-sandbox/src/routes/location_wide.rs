@@ -1,5 +1,5 @@
-//! Location-wide reads that save per-contact requests: the tasks search, calendars and
-//! calendar events.
+//! Location-wide reads: the location itself, its contact custom fields, and what saves
+//! per-contact requests: the tasks search, calendars and calendar events.
 
 use std::collections::HashMap;
 
@@ -16,7 +16,7 @@ use crate::{
     shapes::task_search_item,
     state::Shared,
     tokens::Grant,
-    world::{parse_ms, str_field, Record},
+    world::{parse_ms, str_field, Location, Record, World},
 };
 
 fn string_list(value: Option<&Value>, key: &str) -> ApiResult<Option<Vec<String>>> {
@@ -174,4 +174,82 @@ pub async fn events(
         })
         .collect();
     Ok(Json(json!({ "events": events })))
+}
+
+/// The custom fields every seeded location has: name, key, type and (for a picklist)
+/// its options, in the order of `Location::custom_fields`.
+const CUSTOM_FIELDS: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "Lead source",
+        "contact.lead_source",
+        "SINGLE_OPTIONS",
+        &["Website", "Referral", "Event"],
+    ),
+    ("Deal size", "contact.deal_size", "NUMERICAL", &[]),
+    ("Member number", "contact.member_number", "TEXT", &[]),
+];
+
+/// The location `location_id` names, when the grant has `scope` and is for it.
+fn granted_location<'w>(
+    world: &'w World,
+    grant: &Grant,
+    location_id: &str,
+    scope: &str,
+) -> ApiResult<&'w Location> {
+    require(grant, scope)?;
+    let location_id = same_location(grant, Some(location_id))?;
+    world
+        .location(&location_id)
+        .ok_or_else(|| ApiError::not_found("Location"))
+}
+
+/// `GET /locations/{locationId}`
+pub async fn location(
+    State(state): State<Shared>,
+    Extension(grant): Extension<Grant>,
+    Path(location_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let inner = state.lock();
+    let location = granted_location(&inner.world, &grant, &location_id, "locations.readonly")?;
+    Ok(Json(json!({ "location": {
+        "id": location.id,
+        "companyId": location.company_id,
+        "name": location.name,
+        "address": location.address,
+        "timezone": "America/Chicago",
+        "country": "US",
+    } })))
+}
+
+/// `GET /locations/{locationId}/customFields`: the contact custom fields (`model`
+/// `contact`, the default).
+pub async fn custom_fields(
+    State(state): State<Shared>,
+    Extension(grant): Extension<Grant>,
+    Path(location_id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let inner = state.lock();
+    let location = granted_location(
+        &inner.world,
+        &grant,
+        &location_id,
+        "locations/customFields.readonly",
+    )?;
+    let wanted = q.get("model").map_or("contact", String::as_str);
+    let fields: Vec<Value> = location
+        .custom_fields
+        .iter()
+        .zip(CUSTOM_FIELDS)
+        .enumerate()
+        .filter(|_| wanted == "contact" || wanted == "all")
+        .map(|(position, (id, (name, key, kind, options)))| {
+            json!({
+                "id": id, "name": name, "fieldKey": key, "dataType": kind, "position": position,
+                "picklistOptions": options, "placeholder": name, "locationId": location.id,
+                "model": "contact",
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "customFields": fields })))
 }

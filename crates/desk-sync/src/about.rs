@@ -1,0 +1,63 @@
+//! What the location is: its name (shown beside the account) and its contact custom
+//! fields (names for the editor and for export columns). Both change rarely, so a cycle
+//! reads them at most every few hours; a token without the scopes for them simply
+//! goes without.
+
+use desk_store::SyncStore;
+use ghl::{fields::text, GhlClient, GhlError};
+
+use crate::{pull::report_skipped, SyncError};
+
+/// How long the location's name and custom fields stay fresh.
+const FRESH_MS: i64 = 6 * 60 * 60 * 1000;
+
+/// The fetch-status scope of the location's name and custom fields.
+const SCOPE: &str = "location";
+
+/// Reads the location's name and custom-field definitions when they are stale; answers
+/// how many records GHL sent that could not be read.
+pub(crate) async fn refresh(
+    store: &mut SyncStore,
+    client: &GhlClient,
+    now: i64,
+) -> Result<u64, SyncError> {
+    let fresh = store
+        .fetch_status(SCOPE)?
+        .last_success
+        .is_some_and(|at| now - at < FRESH_MS);
+    if fresh {
+        return Ok(0);
+    }
+    store.fetch_attempted(SCOPE)?;
+    let mut missing = Vec::new();
+    let mut skipped = 0;
+    match client.location().await {
+        Ok(location) => {
+            if let Some(name) = text(&location, "name") {
+                store.set_location_name(name)?;
+            }
+        }
+        Err(err) if not_granted(&err) => missing.push("locations.readonly"),
+        Err(err) => return Err(err.into()),
+    }
+    match client.custom_fields().await {
+        Ok(listed) => {
+            store.apply_custom_fields(&listed.items)?;
+            skipped = report_skipped(store, &listed.skipped)?;
+        }
+        Err(err) if not_granted(&err) => missing.push("locations/customFields.readonly"),
+        Err(err) => return Err(err.into()),
+    }
+    // Not granted is an answer too: it is asked again only when details would be stale.
+    store.fetch_succeeded(SCOPE)?;
+    if !missing.is_empty() {
+        tracing::info!(scopes = ?missing, "location details not granted; going without");
+        store.fetch_failed(SCOPE, &format!("not granted: {}", missing.join(", ")))?;
+    }
+    Ok(skipped)
+}
+
+/// Whether an error means the token may not read this.
+fn not_granted(err: &GhlError) -> bool {
+    matches!(err, GhlError::ScopeMissing | GhlError::Forbidden)
+}
