@@ -28,6 +28,16 @@ pub async fn answer_async<T: Send + 'static>(
         .unwrap_or_else(|_| Err(panicked()))
 }
 
+/// Runs blocking `command` (database work that may take a while) off the main thread,
+/// answering a panic as an error.
+pub async fn answer_blocking<T: Send + 'static>(
+    command: impl FnOnce() -> Result<T, DeskError> + Send + 'static,
+) -> Result<T, DeskError> {
+    tauri::async_runtime::spawn_blocking(command)
+        .await
+        .unwrap_or_else(|_| Err(panicked()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +49,9 @@ mod tests {
         assert_eq!(answer(|| Ok(7)).unwrap(), 7);
         let err = tauri::async_runtime::block_on(answer_async::<()>(async { panic!("a bug") }))
             .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Internal);
+        let err =
+            tauri::async_runtime::block_on(answer_blocking::<()>(|| panic!("a bug"))).unwrap_err();
         assert_eq!(err.kind, ErrorKind::Internal);
     }
 }

@@ -8,7 +8,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::{
-    commands::{accounts, contacts, review, sync},
+    commands::{accounts, contacts, edits, review, sync},
     events::SyncStatusEvent,
 };
 
@@ -29,6 +29,15 @@ pub fn builder() -> Builder<tauri::Wry> {
             accounts::delete_local_data,
             accounts::set_aside_local_data,
             contacts::list_contacts,
+            contacts::count_targets,
+            contacts::contact_view,
+            contacts::refresh_contact,
+            contacts::tags,
+            contacts::businesses,
+            contacts::custom_fields,
+            contacts::activity,
+            edits::apply_edit,
+            edits::export_csv,
             review::outbox_counts,
             review::pending_changes,
             review::resolve_change,

@@ -47,6 +47,8 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(AppState {
             desk,
             runner: runner.clone(),
@@ -54,7 +56,7 @@ pub fn run() {
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
-            let _ = sink.0.set(app.handle().clone());
+            let _ = sink.app.set(app.handle().clone());
             tauri::async_runtime::spawn(runner.run());
             Ok(())
         })

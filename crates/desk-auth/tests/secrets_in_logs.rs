@@ -130,7 +130,7 @@ async fn no_secret_reaches_the_logs_or_the_database() {
         consent: Consent {
             auto_approve: true,
             company: true,
-            location_id: None,
+            ..Consent::default()
         },
         ..SandboxConfig::default()
     })

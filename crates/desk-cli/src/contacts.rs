@@ -78,12 +78,7 @@ pub fn contacts(desk: &Desk, out: &Out, command: &ContactsCommand) -> DeskResult
                 )
             })
             .collect();
-        lines.push(format!(
-            "{} of {}{}",
-            page.rows.len(),
-            page.total,
-            if page.truncated { "+" } else { "" }
-        ));
+        lines.push(format!("{} of {}", page.rows.len(), page.total));
         lines.join("\n")
     });
     Ok(0)

@@ -1,6 +1,6 @@
 //! `export csv`.
 
-use desk::{Desk, DeskError, DeskResult, ErrorKind};
+use desk::{Desk, DeskResult};
 use serde_json::json;
 
 use crate::output::Out;
@@ -10,19 +10,13 @@ pub fn csv(desk: &Desk, out: &Out, out_file: Option<&std::path::Path>) -> DeskRe
     let location = desk.location()?;
     match out_file {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| {
-                DeskError::new(
-                    ErrorKind::Storage,
-                    format!("cannot write {}: {e}", path.display()),
-                )
-            })?;
-            let written = location.export_csv(file)?;
+            let written = location.export_csv_file(path, None)?;
             out.print(&json!({ "contacts": written }), || {
                 format!("exported {written} contacts")
             });
         }
         None => {
-            location.export_csv(std::io::stdout())?;
+            location.export_csv(std::io::stdout(), None)?;
         }
     }
     Ok(0)

@@ -6,13 +6,159 @@
 use std::time::{Duration, Instant};
 
 use desk_store::{
-    model::{Carried, ContactQuery, Pulled},
+    model::{Carried, ContactQuery, ContactSort, Pulled},
     Store, SyncStore,
 };
 use ghl_sandbox::seed::{seed, SeedConfig};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Milliseconds of the slowest of three runs of `f`.
+fn ms<T>(mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut worst = 0.0f64;
+    let mut last = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        last = Some(f());
+        worst = worst.max(t.elapsed().as_secs_f64() * 1e3);
+    }
+    (worst, last.expect("ran"))
+}
+
+/// A page of 50 at the start, the middle and the end of the list, for each order.
+fn deep_pages(store: &SyncStore, total: u32) {
+    for (label, sort) in [
+        ("name", ContactSort::Name),
+        ("newest", ContactSort::DateAdded),
+        ("recently changed", ContactSort::DateUpdated),
+    ] {
+        let figures: Vec<String> = [0, total / 2, total.saturating_sub(50)]
+            .iter()
+            .map(|&offset| {
+                let (took, page) = ms(|| {
+                    store
+                        .list_contacts(&ContactQuery {
+                            sort,
+                            offset,
+                            limit: 50,
+                            ..ContactQuery::default()
+                        })
+                        .expect("page")
+                });
+                assert_eq!(page.rows.len(), 50);
+                format!("{took:.2} ms at {offset}")
+            })
+            .collect();
+        println!("page of 50 by {label}: {}", figures.join(", "));
+    }
+}
+
+/// The first rows of a one-letter search by name must be the first matches by name.
+fn common_prefix(store: &SyncStore, records: &[Pulled]) {
+    let (took, page) = ms(|| {
+        store
+            .list_contacts(&ContactQuery {
+                search: Some("a".into()),
+                limit: 50,
+                ..ContactQuery::default()
+            })
+            .expect("search")
+    });
+    let starts_a = |v: Option<&str>| {
+        v.is_some_and(|s| {
+            s.split(|c: char| !c.is_alphanumeric())
+                .any(|w| w.to_lowercase().starts_with('a'))
+        })
+    };
+    let matching = records
+        .iter()
+        .filter(|r| {
+            ["firstName", "lastName", "email", "companyName"]
+                .iter()
+                .any(|k| starts_a(r.record.get(*k).and_then(|v| v.as_str())))
+        })
+        .count();
+    let mut names: Vec<String> = Vec::new();
+    for offset in (0..).step_by(desk_store::MAX_PAGE as usize) {
+        let rows = store
+            .list_contacts(&ContactQuery {
+                offset,
+                limit: desk_store::MAX_PAGE,
+                ..ContactQuery::default()
+            })
+            .expect("walk")
+            .rows;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            let hit = [
+                &row.first_name,
+                &row.last_name,
+                &row.email,
+                &row.company_name,
+            ]
+            .iter()
+            .any(|v| starts_a(v.as_deref()))
+                || row.tags.iter().any(|t| t.starts_with('a'));
+            if hit {
+                names.push(row.id.clone());
+            }
+            if names.len() >= 50 {
+                break;
+            }
+        }
+        if names.len() >= 50 {
+            break;
+        }
+    }
+    let right = page.rows.iter().zip(&names).all(|(row, id)| &row.id == id);
+    println!(
+        "search \"a\" by name: {took:.2} ms, {} matches (about {matching} by name, email or company), first 50 rows in name order: {}",
+        page.total,
+        if right { "yes" } else { "NO" }
+    );
+}
+
+/// The last four digits of a phone number find its contact.
+fn phone_endings(store: &SyncStore, records: &[Pulled]) {
+    let mut found = 0;
+    let mut tried = 0;
+    let mut timings = Vec::new();
+    for record in records.iter().step_by(997).take(100) {
+        let Some(phone) = record.record.get("phone").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        let ending = &digits[digits.len().saturating_sub(4)..];
+        tried += 1;
+        let t = Instant::now();
+        store
+            .list_contacts(&ContactQuery {
+                search: Some(ending.to_owned()),
+                limit: 50,
+                ..ContactQuery::default()
+            })
+            .expect("search");
+        timings.push(t.elapsed());
+        let id = record.record.get("id").and_then(|v| v.as_str());
+        let all = store
+            .matching_contact_ids(&ContactQuery {
+                search: Some(ending.to_owned()),
+                ..ContactQuery::default()
+            })
+            .expect("search");
+        if all.iter().any(|r| Some(r.as_str()) == id) {
+            found += 1;
+        }
+    }
+    timings.sort();
+    println!(
+        "last four digits of a phone: {found} of {tried} contacts found, p50 {:.2} ms",
+        percentile(&timings, 0.5).as_secs_f64() * 1e3
+    );
 }
 
 fn main() {
@@ -85,6 +231,9 @@ fn main() {
         percentile(&timings, 0.99).as_secs_f64() * 1e3,
         timings.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
     );
+    deep_pages(&store, records.len() as u32);
+    common_prefix(&store, &records);
+    phone_endings(&store, &records);
     drop(store);
 
     let t = Instant::now();

@@ -69,6 +69,27 @@ impl SyncStore {
         Ok(())
     }
 
+    /// Records how a sync cycle ended in the activity log: `problem` for a failure (a
+    /// failure the same as the last one logged is not repeated), else what it did.
+    pub fn log_sync(&mut self, summary: &str, problem: bool) -> StoreResult<()> {
+        let now = self.now();
+        let kind = if problem { "error" } else { "sync" };
+        if problem {
+            let last: Option<(String, String)> = self
+                .conn
+                .query_row(
+                    "SELECT kind, summary FROM activity WHERE kind IN ('sync', 'error') AND entity IS NULL ORDER BY id DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if last.is_some_and(|(k, s)| k == kind && s == summary) {
+                return Ok(());
+            }
+        }
+        crate::edits::log_activity(&self.conn, now, kind, None, None, summary)
+    }
+
     /// Records that a fetch of `scope` started.
     pub fn fetch_attempted(&mut self, scope: &str) -> StoreResult<()> {
         let now = self.now();

@@ -3,7 +3,7 @@
 
 use std::{path::Path, sync::Arc};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, Params};
 
 use crate::{
     error::{StoreError, StoreResult},
@@ -33,6 +33,7 @@ pub fn system_clock() -> Clock {
 pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) clock: Clock,
+    pub(crate) ranks: crate::ranks::Ranks,
 }
 
 impl std::fmt::Debug for Store {
@@ -97,13 +98,19 @@ impl Store {
         // FULL: a committed edit survives power loss, not just a crash of the app.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // An ingest runs a few dozen distinct statements per record; keep them all.
+        conn.set_prepared_statement_cache_capacity(128);
         migrations().to_latest(&mut conn).map_err(|err| match err {
             rusqlite_migration::Error::MigrationDefinition(
                 rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
             ) => StoreError::TooNew,
             other => StoreError::Migration(other.to_string()),
         })?;
-        Ok(Self { conn, clock })
+        Ok(Self {
+            conn,
+            clock,
+            ranks: crate::ranks::Ranks::default(),
+        })
     }
 
     /// A write transaction that takes the write lock when it begins. A deferred one
@@ -163,6 +170,16 @@ impl std::ops::DerefMut for SyncStore {
     fn deref_mut(&mut self) -> &mut Store {
         &mut self.store
     }
+}
+
+/// Runs a statement through the connection's statement cache: the statements of an
+/// ingest run once per record, so preparing each once matters.
+pub(crate) fn execute_cached(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
 }
 
 #[cfg(test)]

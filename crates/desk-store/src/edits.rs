@@ -513,6 +513,68 @@ impl Store {
         })
     }
 
+    /// Tags (`add`) or untags many contacts at once, each an ordinary queued tags change,
+    /// in one transaction: all or none. Contacts that already have (or lack) every tag
+    /// are left alone. Returns how many contacts changed.
+    pub fn bulk_tags(&mut self, ids: &[String], tags: &[String], add: bool) -> StoreResult<u32> {
+        let tags = validate::tags(tags).map_err(StoreError::Invalid)?;
+        self.write(|tx, now| {
+            let mut changed = 0u32;
+            for id in ids {
+                let current: Option<String> = tx
+                    .prepare_cached("SELECT tags FROM contacts WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                let Some(current) = current else {
+                    return Err(StoreError::NotFound(format!("contact {id}")));
+                };
+                let current: Vec<String> = serde_json::from_str(&current).unwrap_or_default();
+                let wanted: Vec<String> = tags
+                    .iter()
+                    .filter(|t| current.contains(t) != add)
+                    .cloned()
+                    .collect();
+                if wanted.is_empty() {
+                    continue;
+                }
+                queue_tags(tx, id, &wanted, add, now)?;
+                view::contact(tx, id)?;
+                changed += 1;
+            }
+            if changed > 0 {
+                let verb = if add { "Tagged" } else { "Untagged" };
+                log_activity(
+                    tx,
+                    now,
+                    "edit",
+                    Some(Entity::Contact),
+                    None,
+                    &format!("{verb} {changed} contacts: {}", tags.join(", ")),
+                )?;
+            }
+            Ok(changed)
+        })
+    }
+
+    /// Deletes many contacts at once, each an ordinary queued deletion, in one
+    /// transaction: all or none. Returns how many.
+    pub fn bulk_delete(&mut self, ids: &[String]) -> StoreResult<u32> {
+        self.write(|tx, now| {
+            for id in ids {
+                queue_delete(tx, Entity::Contact, id, now)?;
+            }
+            log_activity(
+                tx,
+                now,
+                "edit",
+                Some(Entity::Contact),
+                None,
+                &format!("Deleted {} contacts", ids.len()),
+            )?;
+            Ok(u32::try_from(ids.len()).unwrap_or(u32::MAX))
+        })
+    }
+
     /// Adds a note to a contact; returns the note's local id.
     pub fn create_note(
         &mut self,

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::{
     db::Store,
     error::{StoreError, StoreResult},
+    model::ContactQuery,
 };
 
 /// The record's fields written first, with their column names.
@@ -119,10 +120,15 @@ impl Store {
         Ok(columns)
     }
 
-    /// Writes every contact (as the view shows it) as CSV: fixed columns, `tags` joined
+    /// Writes the contacts (as the view shows them) as CSV: every one by name, or, with
+    /// `only`, those the list's query matches in its order. Fixed columns, `tags` joined
     /// with `; `, then one column per custom field in use, named by the field's name.
     /// Returns the number of contacts written.
-    pub fn export_contacts_csv<W: Write>(&self, out: W) -> StoreResult<usize> {
+    pub fn export_contacts_csv<W: Write>(
+        &self,
+        out: W,
+        only: Option<&ContactQuery>,
+    ) -> StoreResult<usize> {
         let columns = self.custom_columns()?;
         let mut writer = csv::Writer::from_writer(out);
         let export_err = |e: csv::Error| StoreError::Export(e.to_string());
@@ -136,13 +142,9 @@ impl Store {
                     .map(|c| cell(&Value::String(c.header.clone()))),
             );
         writer.write_record(header).map_err(export_err)?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT raw FROM contacts ORDER BY sort_name, id")?;
-        let mut rows = stmt.query(params![])?;
         let mut written = 0;
-        while let Some(row) = rows.next()? {
-            let record: Value = serde_json::from_str(&row.get::<_, String>(0)?)?;
+        let mut write = |raw: String| -> StoreResult<()> {
+            let record: Value = serde_json::from_str(&raw)?;
             let fields = record["customFields"].as_array();
             let custom = columns.iter().map(|column| {
                 fields
@@ -161,6 +163,26 @@ impl Store {
                 .chain(custom);
             writer.write_record(line).map_err(export_err)?;
             written += 1;
+            Ok(())
+        };
+        match only {
+            None => {
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT raw FROM contacts ORDER BY sort_name, id")?;
+                let mut rows = stmt.query(params![])?;
+                while let Some(row) = rows.next()? {
+                    write(row.get(0)?)?;
+                }
+            }
+            Some(query) => {
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT raw FROM contacts WHERE id = ?1")?;
+                for id in self.matching_contact_ids(query)? {
+                    write(stmt.query_row([&id], |r| r.get(0))?)?;
+                }
+            }
         }
         writer
             .flush()

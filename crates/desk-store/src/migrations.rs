@@ -231,6 +231,18 @@ CREATE TABLE custom_fields (
 ) STRICT;
 "#;
 
+/// The search index learns the ends of phone numbers (digits reversed, so that a
+/// prefix search finds the last digits); FTS5 tables cannot gain a column, so it is
+/// rebuilt and refilled from the view.
+const V8_PHONE_ENDS: &str = r#"
+DROP TABLE contacts_fts;
+CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+    name, email, phone, company, tags, phone_ends,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+"#;
+
 /// Every migration, oldest first. Append only: never edit one that has shipped.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -241,6 +253,10 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V5_KNOWN_FIELDS_AND_UNCERTAIN_CREATES),
         M::up(V6_UNREADABLE),
         M::up(V7_CUSTOM_FIELDS),
+        M::up_with_hook(V8_PHONE_ENDS, |tx: &rusqlite::Transaction| {
+            crate::view::reindex_contacts(tx)?;
+            Ok(())
+        }),
     ])
 }
 
@@ -283,6 +299,27 @@ mod tests {
                 )
                 .unwrap();
             assert_eq!(n, 1, "{table}");
+        }
+    }
+
+    #[test]
+    fn rebuilding_the_search_index_keeps_every_contact_findable() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute_batch(
+            "INSERT INTO contacts (id, first_name, last_name, phone, tags, raw) VALUES ('c1', 'Ada', 'Lovelace', '+15125550100', '[\"vip\"]', '{}');",
+        )
+        .unwrap();
+        migrations().to_latest(&mut conn).unwrap();
+        for search in ["\"lovel\"*", "\"vip\"*", "phone_ends : \"0010\"*"] {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?1",
+                    [search],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "{search}");
         }
     }
 

@@ -264,11 +264,13 @@ pub struct AppointmentRow {
 
 /// A contact with everything hanging off it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct ContactDetail {
     /// The contact.
     pub contact: ContactRow,
     /// Every field as the view holds it (synced ⊕ pending), unknown ones included.
+    #[cfg_attr(feature = "specta", specta(type = std::collections::HashMap<String, specta_typescript::Unknown>))]
     pub raw: Value,
     /// Notes, newest first.
     pub notes: Vec<NoteRow>,
@@ -305,6 +307,8 @@ pub struct ContactQuery {
     pub business_id: Option<String>,
     /// Order.
     pub sort: ContactSort,
+    /// The other way round: Z to A, oldest first, least recently changed first.
+    pub reverse: bool,
     /// Rows to skip.
     pub offset: u32,
     /// Rows to return (at most 500).
@@ -318,10 +322,8 @@ pub struct ContactQuery {
 pub struct ContactPage {
     /// The rows.
     pub rows: Vec<ContactRow>,
-    /// Matching contacts in all (at most the search cap when searching).
+    /// Matching contacts in all.
     pub total: u32,
-    /// A search matched more contacts than it considers: refine it.
-    pub truncated: bool,
 }
 
 /// Outbox counts for the always-visible indicator.
@@ -339,12 +341,43 @@ pub struct OutboxCounts {
     pub waiting_for_retry: u32,
 }
 
+/// Which activity to show.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ActivityQuery {
+    /// Only these kinds (`edit`, `sync`, `error`, `conflict`, `resolve`, `discard`);
+    /// every kind when empty.
+    pub kinds: Vec<String>,
+    /// Only entries whose text contains this.
+    pub search: Option<String>,
+    /// Only entries older than this one (the next page).
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+    pub before: Option<i64>,
+    /// Entries to return (at most 500).
+    pub limit: u32,
+}
+
+/// A business contacts belong to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Business {
+    /// GHL's business id.
+    pub id: String,
+    /// The company name most of its contacts give, if any.
+    pub name: Option<String>,
+    /// Contacts that belong to it.
+    pub contacts: u32,
+}
+
 /// One line of the activity log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityEntry {
-    /// Id.
+    /// Id (the next page starts before it).
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub id: i64,
     /// When (epoch ms; as text for the UI's number range).
     pub at: String,

@@ -10,6 +10,7 @@ use rusqlite::{params, Transaction};
 use serde_json::{Map, Value};
 
 use crate::{
+    db::execute_cached,
     db::SyncStore,
     edits::log_activity,
     error::StoreResult,
@@ -20,11 +21,9 @@ use crate::{
 };
 
 fn pending_ops(tx: &Transaction<'_>, id: &str) -> StoreResult<i64> {
-    Ok(tx.query_row(
-        "SELECT count(*) FROM outbox WHERE entity_id = ?1",
-        [id],
-        |r| r.get(0),
-    )?)
+    Ok(tx
+        .prepare_cached("SELECT count(*) FROM outbox WHERE entity_id = ?1")?
+        .query_row([id], |r| r.get(0))?)
 }
 
 /// Forgets a record GHL no longer has; if the user has pending changes to it, keeps it
@@ -32,11 +31,12 @@ fn pending_ops(tx: &Transaction<'_>, id: &str) -> StoreResult<i64> {
 fn remote_delete(tx: &Transaction<'_>, entity: Entity, id: &str, now: i64) -> StoreResult<()> {
     let table = entity.synced_table();
     if pending_ops(tx, id)? > 0 {
-        tx.execute(
+        execute_cached(
+            tx,
             &format!("UPDATE {table} SET remote_deleted = 1 WHERE id = ?1"),
             [id],
         )?;
-        tx.execute(
+        execute_cached(tx,
             "UPDATE outbox SET state = 'conflict', last_error = ?1, updated_at = ?2 WHERE entity_id = ?3 AND state = 'pending'",
             params![format!("This {} was deleted in HighLevel", entity.as_str()), now, id],
         )?;
@@ -109,7 +109,8 @@ pub(crate) fn merge_pulled(known: Option<Synced>, pulled: &Pulled) -> Synced {
 
 impl SyncStore {
     /// Stores contacts as GHL returned them (raw JSON kept, partial answers merged) and
-    /// refreshes their view rows; returns how many were stored.
+    /// refreshes their view rows; returns how many were stored. An answer older than
+    /// what is stored (a read that crossed a send's answer) is left out.
     pub fn apply_contacts(&mut self, pulled: &[Pulled]) -> StoreResult<usize> {
         let tx = self.write_tx()?;
         let mut n = 0;
@@ -117,7 +118,16 @@ impl SyncStore {
             let Some(id) = record_id(&contact.record) else {
                 continue;
             };
-            let merged = merge_pulled(synced(&tx, Entity::Contact, id)?, contact);
+            let known = synced(&tx, Entity::Contact, id)?;
+            let answered = contact.record.get("dateUpdated").and_then(Value::as_str);
+            if let (Some(stored), Some(answered)) =
+                (known.as_ref().and_then(Synced::version), answered)
+            {
+                if stored > answered {
+                    continue;
+                }
+            }
+            let merged = merge_pulled(known, contact);
             store_synced(&tx, Entity::Contact, id, None, &merged)?;
             view::contact(&tx, id)?;
             n += 1;
@@ -175,7 +185,7 @@ impl SyncStore {
         if let Some(appointments) = appointments {
             store_appointments(&tx, appointments)?;
         }
-        tx.execute(
+        execute_cached(&tx,
             "INSERT INTO children_freshness (contact_id, contact_date_updated, notes_at, tasks_at, appointments_at)
              SELECT ?1, (SELECT date_updated FROM synced_contacts WHERE id = ?1), ?2, ?2, ?2
              ON CONFLICT (contact_id) DO UPDATE SET contact_date_updated = excluded.contact_date_updated,

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     change::Change,
+    db::execute_cached,
     db::Store,
     error::{StoreError, StoreResult},
     merge::Ghl,
@@ -86,7 +87,7 @@ pub(crate) fn set_state(
     next_at: i64,
     now: i64,
 ) -> StoreResult<()> {
-    tx.execute(
+    execute_cached(tx,
         "UPDATE outbox SET state = ?1, last_error = ?2, next_attempt_at = ?3, updated_at = ?4 WHERE seq = ?5",
         params![state.as_str(), error, next_at, now, seq],
     )?;
@@ -99,7 +100,8 @@ pub(crate) fn set_change(
     change: &Change,
     now: i64,
 ) -> StoreResult<()> {
-    tx.execute(
+    execute_cached(
+        tx,
         "UPDATE outbox SET payload = ?1, updated_at = ?2 WHERE seq = ?3",
         params![change.to_json(), now, seq],
     )?;
@@ -139,14 +141,11 @@ pub(crate) fn synced(conn: &Connection, entity: Entity, id: &str) -> StoreResult
         "'[]'"
     };
     let row: Option<(String, String)> = conn
-        .query_row(
-            &format!(
-                "SELECT raw, {unknown} FROM {} WHERE id = ?1",
-                entity.synced_table()
-            ),
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached(&format!(
+            "SELECT raw, {unknown} FROM {} WHERE id = ?1",
+            entity.synced_table()
+        ))?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(raw, unknown)| {
         Ok(Synced {
@@ -171,7 +170,7 @@ pub(crate) fn store_synced(
     let raw = Value::Object(synced.record.clone()).to_string();
     match entity {
         Entity::Contact => {
-            tx.execute(
+            execute_cached(tx,
                 "INSERT INTO synced_contacts (id, raw, date_updated, unknown) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET raw = excluded.raw, date_updated = excluded.date_updated, unknown = excluded.unknown, remote_deleted = 0",
                 params![id, raw, synced.version(), serde_json::to_string(&synced.unknown)?],
@@ -184,7 +183,7 @@ pub(crate) fn store_synced(
                 .and_then(Value::as_str)
                 .or(parent)
                 .unwrap_or_default();
-            tx.execute(
+            execute_cached(tx,
                 &format!("INSERT INTO {} (id, contact_id, raw) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, raw = excluded.raw, remote_deleted = 0", entity.synced_table()),
                 params![id, contact, raw],
             )?;
@@ -196,37 +195,41 @@ pub(crate) fn store_synced(
 /// Whether GHL deleted a record that the user still has changes queued for.
 pub(crate) fn remote_deleted(conn: &Connection, entity: Entity, id: &str) -> StoreResult<bool> {
     Ok(conn
-        .query_row(
-            &format!(
-                "SELECT remote_deleted FROM {} WHERE id = ?1",
-                entity.synced_table()
-            ),
-            [id],
-            |r| r.get::<_, i64>(0),
-        )
+        .prepare_cached(&format!(
+            "SELECT remote_deleted FROM {} WHERE id = ?1",
+            entity.synced_table()
+        ))?
+        .query_row([id], |r| r.get::<_, i64>(0))
         .optional()?
         == Some(1))
 }
 
 /// Forgets what GHL said about a record (and, for a contact, about its children).
 pub(crate) fn forget_synced(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<()> {
-    tx.execute(
+    execute_cached(
+        tx,
         &format!("DELETE FROM {} WHERE id = ?1", entity.synced_table()),
         [id],
     )?;
     if entity == Entity::Contact {
-        tx.execute("DELETE FROM synced_notes WHERE contact_id = ?1", [id])?;
-        tx.execute("DELETE FROM synced_tasks WHERE contact_id = ?1", [id])?;
-        tx.execute(
+        execute_cached(tx, "DELETE FROM synced_notes WHERE contact_id = ?1", [id])?;
+        execute_cached(tx, "DELETE FROM synced_tasks WHERE contact_id = ?1", [id])?;
+        execute_cached(
+            tx,
             "DELETE FROM notes WHERE contact_id = ?1 AND pending = 0",
             [id],
         )?;
-        tx.execute(
+        execute_cached(
+            tx,
             "DELETE FROM tasks WHERE contact_id = ?1 AND pending = 0",
             [id],
         )?;
-        tx.execute("DELETE FROM appointments WHERE contact_id = ?1", [id])?;
-        tx.execute("DELETE FROM children_freshness WHERE contact_id = ?1", [id])?;
+        execute_cached(tx, "DELETE FROM appointments WHERE contact_id = ?1", [id])?;
+        execute_cached(
+            tx,
+            "DELETE FROM children_freshness WHERE contact_id = ?1",
+            [id],
+        )?;
     }
     Ok(())
 }
@@ -257,10 +260,9 @@ impl Store {
 
     /// Counts for the top bar.
     pub fn outbox_counts(&self) -> StoreResult<OutboxCounts> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(sum(state IN ('pending', 'sending')), 0), coalesce(sum(state = 'rejected'), 0),
+        Ok(self.conn.prepare_cached("SELECT coalesce(sum(state IN ('pending', 'sending')), 0), coalesce(sum(state = 'rejected'), 0),
                     coalesce(sum(state IN ('conflict', 'uncertain')), 0), coalesce(sum(state = 'pending' AND next_attempt_at > ?1), 0)
-             FROM outbox",
+             FROM outbox")?.query_row(
             [self.now()],
             |r| {
                 Ok(OutboxCounts {
@@ -284,8 +286,7 @@ impl Store {
     /// When the earliest change put back for a later attempt (after a server error or
     /// a rate limit) becomes due, if one is waiting past `now`.
     pub fn next_retry_at(&self, now: i64) -> StoreResult<Option<i64>> {
-        Ok(self.conn.query_row(
-            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?1",
+        Ok(self.conn.prepare_cached("SELECT min(next_attempt_at) FROM outbox WHERE state = 'pending' AND next_attempt_at > ?1")?.query_row(
             [now],
             |r| r.get(0),
         )?)
@@ -295,11 +296,8 @@ impl Store {
     pub fn server_id(&self, local_id: &str) -> StoreResult<Option<String>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT server_id FROM id_map WHERE local_id = ?1",
-                [local_id],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT server_id FROM id_map WHERE local_id = ?1")?
+            .query_row([local_id], |r| r.get(0))
             .optional()?)
     }
 }

@@ -158,6 +158,23 @@ impl Store {
             .collect()
     }
 
+    /// The queued changes of one contact and of its notes and tasks, oldest first (the
+    /// contact pane marks the fields they set).
+    pub fn pending_changes_of(&self, contact_id: &str) -> StoreResult<Vec<PendingChange>> {
+        let now = self.now();
+        crate::queue::query_ops(
+            &self.conn,
+            &format!(
+                "SELECT {} FROM outbox WHERE entity_id = ?1 OR parent_id = ?1 ORDER BY seq",
+                crate::queue::COLUMNS
+            ),
+            [contact_id],
+        )?
+        .into_iter()
+        .map(|op| describe_for_review(&self.conn, op, now))
+        .collect()
+    }
+
     /// Sends a refused or uncertain change again on the next sync (after the user fixed
     /// what GHL refused, or checked that an uncertain create is not in GHL), or a change
     /// waiting for its retry at once.

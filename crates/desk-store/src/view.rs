@@ -5,7 +5,7 @@
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
-use crate::{change::Change, error::StoreResult, model::Entity};
+use crate::{change::Change, db::execute_cached, error::StoreResult, model::Entity};
 
 /// Applies one queued change to a record's JSON (`None`: the record is gone). A local
 /// create is stamped with the time the user made it (`created`, ISO 8601).
@@ -74,11 +74,10 @@ fn compose(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<Compos
         "contact_id"
     };
     let synced: Option<(String, Option<String>)> = tx
-        .query_row(
-            &format!("SELECT raw, {parent_column} FROM {synced_table} WHERE id = ?1"),
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached(&format!(
+            "SELECT raw, {parent_column} FROM {synced_table} WHERE id = ?1"
+        ))?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (mut doc, mut parent) = match synced {
         Some((raw, parent)) => (
@@ -144,6 +143,74 @@ pub(crate) fn phone_tokens(phone: &str) -> String {
     }
 }
 
+/// What a contact is found by.
+pub(crate) struct Searchable {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Rewrites a contact's search entry: its words, and its phone's digits reversed, so
+/// that the end of a number finds it too.
+pub(crate) fn search_index(
+    tx: &rusqlite::Connection,
+    rowid: i64,
+    contact: &Searchable,
+) -> rusqlite::Result<()> {
+    let name = format!(
+        "{} {}",
+        contact.first_name.as_deref().unwrap_or_default(),
+        contact.last_name.as_deref().unwrap_or_default()
+    );
+    let phone = contact.phone.as_deref().unwrap_or_default();
+    let ends: String = phone.chars().filter(char::is_ascii_digit).rev().collect();
+    tx.prepare_cached("DELETE FROM contacts_fts WHERE rowid = ?1")?
+        .execute([rowid])?;
+    tx.prepare_cached(
+        "INSERT INTO contacts_fts (rowid, name, email, phone, company, tags, phone_ends) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+            rowid,
+            name,
+            contact.email.as_deref().unwrap_or_default(),
+            phone_tokens(phone),
+            contact.company.as_deref().unwrap_or_default(),
+            contact.tags.join(" "),
+            ends
+        ])?;
+    Ok(())
+}
+
+/// Rebuilds every contact's search entry from the view (after the index changed shape).
+pub(crate) fn reindex_contacts(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare(
+        "SELECT rowid, first_name, last_name, email, phone, company_name, tags FROM contacts",
+    )?;
+    let contacts = stmt
+        .query_map([], |r| {
+            let tags: String = r.get(6)?;
+            Ok((
+                r.get::<_, i64>(0)?,
+                Searchable {
+                    first_name: r.get(1)?,
+                    last_name: r.get(2)?,
+                    email: r.get(3)?,
+                    phone: r.get(4)?,
+                    company: r.get(5)?,
+                    tags: serde_json::from_str(&tags).unwrap_or_default(),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (rowid, contact) in &contacts {
+        search_index(tx, *rowid, contact)?;
+    }
+    Ok(())
+}
+
 /// Rewrites a contact's view row (or removes it) from synced state and outbox.
 pub(crate) fn contact(tx: &Transaction<'_>, id: &str) -> StoreResult<()> {
     let Composed { doc, pending, .. } = compose(tx, Entity::Contact, id)?;
@@ -154,20 +221,19 @@ pub(crate) fn contact(tx: &Transaction<'_>, id: &str) -> StoreResult<()> {
             })
             .optional()?;
         if let Some(rowid) = rowid {
-            tx.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [rowid])?;
-            tx.execute("DELETE FROM contacts WHERE rowid = ?1", [rowid])?;
+            execute_cached(tx, "DELETE FROM contacts_fts WHERE rowid = ?1", [rowid])?;
+            execute_cached(tx, "DELETE FROM contacts WHERE rowid = ?1", [rowid])?;
         }
         return Ok(());
     };
     let tags = tag_list(doc.get("tags"));
     let raw = serde_json::to_string(&doc)?;
-    let rowid: i64 = tx.query_row(
-        "INSERT INTO contacts (id, first_name, last_name, sort_name, email, phone, company_name, business_id, tags, date_added, date_updated, raw, pending)
+    let rowid: i64 = tx.prepare_cached("INSERT INTO contacts (id, first_name, last_name, sort_name, email, phone, company_name, business_id, tags, date_added, date_updated, raw, pending)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, sort_name = excluded.sort_name,
              email = excluded.email, phone = excluded.phone, company_name = excluded.company_name, business_id = excluded.business_id,
              tags = excluded.tags, date_added = excluded.date_added, date_updated = excluded.date_updated, raw = excluded.raw, pending = excluded.pending
-         RETURNING rowid",
+         RETURNING rowid")?.query_row(
         params![
             id,
             text(&doc, "firstName"),
@@ -185,22 +251,29 @@ pub(crate) fn contact(tx: &Transaction<'_>, id: &str) -> StoreResult<()> {
         ],
         |r| r.get(0),
     )?;
-    tx.execute("DELETE FROM contact_tags WHERE contact_rowid = ?1", [rowid])?;
+    execute_cached(
+        tx,
+        "DELETE FROM contact_tags WHERE contact_rowid = ?1",
+        [rowid],
+    )?;
     for tag in &tags {
-        tx.execute(
+        execute_cached(
+            tx,
             "INSERT OR IGNORE INTO contact_tags (contact_rowid, tag) VALUES (?1, ?2)",
             params![rowid, tag.to_lowercase()],
         )?;
     }
-    let name = format!(
-        "{} {}",
-        text(&doc, "firstName").unwrap_or_default(),
-        text(&doc, "lastName").unwrap_or_default()
-    );
-    tx.execute("DELETE FROM contacts_fts WHERE rowid = ?1", [rowid])?;
-    tx.execute(
-        "INSERT INTO contacts_fts (rowid, name, email, phone, company, tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![rowid, name, text(&doc, "email").unwrap_or_default(), phone_tokens(&text(&doc, "phone").unwrap_or_default()), text(&doc, "companyName").unwrap_or_default(), tags.join(" ")],
+    search_index(
+        tx,
+        rowid,
+        &Searchable {
+            first_name: text(&doc, "firstName"),
+            last_name: text(&doc, "lastName"),
+            email: text(&doc, "email"),
+            phone: text(&doc, "phone"),
+            company: text(&doc, "companyName"),
+            tags,
+        },
     )?;
     Ok(())
 }
@@ -213,11 +286,11 @@ pub(crate) fn note(tx: &Transaction<'_>, id: &str) -> StoreResult<()> {
         parent,
     } = compose(tx, Entity::Note, id)?;
     let Some(doc) = doc else {
-        tx.execute("DELETE FROM notes WHERE id = ?1", [id])?;
+        execute_cached(tx, "DELETE FROM notes WHERE id = ?1", [id])?;
         return Ok(());
     };
     let contact_id = text(&doc, "contactId").or(parent).unwrap_or_default();
-    tx.execute(
+    execute_cached(tx,
         "INSERT INTO notes (id, contact_id, body, title, date_added, raw, pending) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, body = excluded.body, title = excluded.title,
              date_added = excluded.date_added, raw = excluded.raw, pending = excluded.pending",
@@ -234,11 +307,11 @@ pub(crate) fn task(tx: &Transaction<'_>, id: &str) -> StoreResult<()> {
         parent,
     } = compose(tx, Entity::Task, id)?;
     let Some(doc) = doc else {
-        tx.execute("DELETE FROM tasks WHERE id = ?1", [id])?;
+        execute_cached(tx, "DELETE FROM tasks WHERE id = ?1", [id])?;
         return Ok(());
     };
     let contact_id = text(&doc, "contactId").or(parent).unwrap_or_default();
-    tx.execute(
+    execute_cached(tx,
         "INSERT INTO tasks (id, contact_id, title, body, due_date, completed, assigned_to, raw, pending) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, title = excluded.title, body = excluded.body, due_date = excluded.due_date,
              completed = excluded.completed, assigned_to = excluded.assigned_to, raw = excluded.raw, pending = excluded.pending",

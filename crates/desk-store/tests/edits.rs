@@ -519,7 +519,7 @@ fn export_writes_tags_and_custom_fields_by_name_and_no_formulas() {
     ))
     .unwrap();
     let mut out = Vec::new();
-    assert_eq!(s.export_contacts_csv(&mut out).unwrap(), 3);
+    assert_eq!(s.export_contacts_csv(&mut out, None).unwrap(), 3);
     let text = String::from_utf8(out).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader
@@ -593,34 +593,85 @@ fn bookkeeping_records_cursors_status_and_children_freshness() {
 }
 
 #[test]
-fn very_common_search_prefixes_are_capped_and_say_so() {
+fn a_common_search_is_counted_whole_and_paged_in_the_order_asked() {
     let mut s = store();
-    let records: Vec<Value> = (0..1_050).map(|n| json!({ "id": format!("p{n:04}"), "firstName": "Person", "lastName": format!("Number{n:04}") })).collect();
-    s.apply_contacts(&whole(&records)).unwrap();
-    let page = s
-        .list_contacts(&ContactQuery {
-            search: Some("pers".into()),
-            limit: 10,
-            ..ContactQuery::default()
+    // Stored in the opposite of name order, with more matches than a sort would take.
+    let records: Vec<Value> = (0..6_000)
+        .rev()
+        .map(|n| {
+            json!({ "id": format!("p{n:05}"), "firstName": "Person", "lastName": format!("Number{n:05}"),
+                    "dateAdded": format!("2025-01-01T00:00:{:02}.{:03}Z", n / 1000, n % 1000),
+                    "phone": format!("+1512555{n:04}") })
         })
-        .unwrap();
-    assert!(page.truncated);
-    assert_eq!(page.total, desk_store::SEARCH_CAP);
-    let names: Vec<String> = page
-        .rows
-        .iter()
-        .map(|r| r.last_name.clone().unwrap())
         .collect();
-    let mut sorted = names.clone();
-    sorted.sort();
-    assert_eq!(names, sorted, "the page is sorted as asked");
-    let exact = s
-        .list_contacts(&ContactQuery {
-            search: Some("number1049".into()),
-            ..ContactQuery::default()
-        })
+    s.apply_contacts(&whole(&records)).unwrap();
+    s.apply_contacts(&whole(&[json!({ "id": "other", "firstName": "Zed" })]))
         .unwrap();
-    assert_eq!((exact.total, exact.truncated), (1, false));
+    let names = |query: ContactQuery| -> (u32, Vec<String>) {
+        let page = s.list_contacts(&query).unwrap();
+        (
+            page.total,
+            page.rows
+                .iter()
+                .map(|r| r.last_name.clone().unwrap_or_default())
+                .collect(),
+        )
+    };
+    let search = |offset, sort, reverse| ContactQuery {
+        search: Some("pers".into()),
+        sort,
+        reverse,
+        offset,
+        limit: 3,
+        ..ContactQuery::default()
+    };
+    assert_eq!(
+        names(search(0, ContactSort::Name, false)),
+        (
+            6_000,
+            vec![
+                "Number00000".into(),
+                "Number00001".into(),
+                "Number00002".into()
+            ]
+        ),
+        "every match counted, the first by name first"
+    );
+    assert_eq!(
+        names(search(5_998, ContactSort::Name, false)).1,
+        ["Number05998", "Number05999"]
+    );
+    assert_eq!(
+        names(search(0, ContactSort::Name, true)).1,
+        ["Number05999", "Number05998", "Number05997"]
+    );
+    assert_eq!(
+        names(search(0, ContactSort::DateAdded, false)).1,
+        ["Number05999", "Number05998", "Number05997"],
+        "newest first"
+    );
+    assert_eq!(
+        names(search(0, ContactSort::DateAdded, true)).1,
+        ["Number00000", "Number00001", "Number00002"],
+        "oldest first"
+    );
+    let few = ContactQuery {
+        search: Some("number0001".into()),
+        limit: 100,
+        ..ContactQuery::default()
+    };
+    let (total, rows) = names(few);
+    assert_eq!(total, 10);
+    assert_eq!(rows.first().map(String::as_str), Some("Number00010"));
+    let phone_end = ContactQuery {
+        search: Some("5-0042".into()),
+        ..ContactQuery::default()
+    };
+    assert_eq!(
+        names(phone_end).1,
+        ["Number00042"],
+        "the end of a phone number finds it"
+    );
     let none = s
         .list_contacts(&ContactQuery {
             search: Some("zzz".into()),
@@ -628,6 +679,17 @@ fn very_common_search_prefixes_are_capped_and_say_so() {
         })
         .unwrap();
     assert_eq!((none.total, none.rows.len()), (0, 0));
+    let everyone = s.list_contacts(&ContactQuery::default()).unwrap();
+    assert_eq!(everyone.total, 6_001);
+    assert_eq!(
+        s.matching_contact_ids(&ContactQuery {
+            search: Some("pers".into()),
+            ..ContactQuery::default()
+        })
+        .unwrap()
+        .len(),
+        6_000
+    );
 }
 
 #[test]

@@ -23,8 +23,18 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn report(label: &str, sandbox: &Sandbox, since: u64, seconds: f64) -> u64 {
+fn report(label: &str, sandbox: &Sandbox, since: u64, started_ms: i64, seconds: f64) -> u64 {
     let log = sandbox.requests(since);
+    let after = |n: usize| {
+        log.get(n - 1)
+            .map_or("-".to_owned(), |r| format!("{} ms", r.time_ms - started_ms))
+    };
+    println!(
+        "{label}: ramp: request 1 after {}, 10 after {}, 100 after {}",
+        after(1),
+        after(10),
+        after(100)
+    );
     let requests = log.len() as f64;
     let limited = log.iter().filter(|r| r.status == 429).count();
     let floor = ((requests / 100.0).ceil() - 1.0).max(0.0) * 10.0;
@@ -73,6 +83,7 @@ async fn main() {
     let cancel = CancellationToken::new();
 
     let started = Instant::now();
+    let started_ms = now_ms();
     let summary = sync_once(&mut store, &client, options, now_ms, &|_| {}, &cancel)
         .await
         .expect("first sync");
@@ -83,6 +94,7 @@ async fn main() {
         ),
         &sandbox,
         0,
+        started_ms,
         started.elapsed().as_secs_f64(),
     );
 
@@ -125,6 +137,7 @@ async fn main() {
     }
     let queued = store.outbox().expect("outbox").len();
     let started = Instant::now();
+    let started_ms = now_ms();
     let summary = sync_once(
         &mut store,
         &client,
@@ -142,6 +155,7 @@ async fn main() {
         ),
         &sandbox,
         since,
+        started_ms,
         started.elapsed().as_secs_f64(),
     );
 }

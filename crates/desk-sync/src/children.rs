@@ -222,7 +222,11 @@ pub async fn children(
                 Ok(listed) => {
                     if tasks_wide.is_none() {
                         tasks_wide = Some(true);
-                        queue.extend((1..batches).map(|batch| Job::TasksBatch { batch, skip: 0 }));
+                        // Location-wide reads may lead to more pages: they go first, so
+                        // no chain of them is left for the end of the cycle.
+                        for batch in (1..batches).rev() {
+                            queue.push_front(Job::TasksBatch { batch, skip: 0 });
+                        }
                     }
                     done.skipped += report_skipped(store, &listed.skipped)?;
                     let full = listed.items.len() >= TASK_PAGE as usize;
@@ -265,7 +269,9 @@ pub async fn children(
                         .filter_map(|c| text(c, "id").map(str::to_owned))
                         .collect();
                     events_left = calendars.len();
-                    queue.extend(calendars.into_iter().map(Job::Events));
+                    for calendar in calendars.into_iter().rev() {
+                        queue.push_front(Job::Events(calendar));
+                    }
                     appointments = Appointments::Wide;
                     if events_left == 0 {
                         store.fetch_succeeded(APPOINTMENTS_SCOPE)?;

@@ -11,6 +11,7 @@ mod lookup;
 pub mod progress;
 pub mod pull;
 pub mod push;
+pub mod refresh;
 pub mod schedule;
 
 use desk_store::SyncStore;
@@ -23,7 +24,7 @@ pub use progress::{Phase, Progress};
 
 /// Requests in flight at once; the pacer still spaces them under the rate limit, so
 /// this only hides GHL's latency.
-pub(crate) const IN_FLIGHT: usize = 8;
+pub(crate) const IN_FLIGHT: usize = 16;
 
 /// Limits of one cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +73,36 @@ pub struct SyncSummary {
     pub skipped: u32,
 }
 
-/// Runs one sync cycle and records it in the store's fetch status.
+impl SyncSummary {
+    /// What the cycle did, in words for the activity log; `None` when it found nothing
+    /// to do.
+    pub fn said(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            (self.pulled, "contact pulled", "contacts pulled"),
+            (self.deleted, "deleted in HighLevel", "deleted in HighLevel"),
+            (self.pushed, "change sent", "changes sent"),
+            (self.rejected, "change refused", "changes refused"),
+            (
+                self.children,
+                "contact's notes and tasks fetched",
+                "contacts' notes and tasks fetched",
+            ),
+            (
+                self.skipped,
+                "record skipped (unreadable)",
+                "records skipped (unreadable)",
+            ),
+        ]
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect();
+        (!parts.is_empty()).then(|| format!("Synced: {}", parts.join(", ")))
+    }
+}
+
+/// Runs one sync cycle and records it in the store's fetch status and, when it did
+/// something or failed, in the activity log.
 pub async fn sync_once(
     store: &mut SyncStore,
     client: &GhlClient,
@@ -84,8 +114,17 @@ pub async fn sync_once(
     store.fetch_attempted("sync")?;
     let result = cycle(store, client, options, now, progress, cancel).await;
     match &result {
-        Ok(_) => store.fetch_succeeded("sync")?,
-        Err(err) => store.fetch_failed("sync", &err.to_string())?,
+        Ok(summary) => {
+            store.fetch_succeeded("sync")?;
+            if let Some(said) = summary.said() {
+                store.log_sync(&said, false)?;
+            }
+        }
+        Err(SyncError::Cancelled) => store.fetch_failed("sync", "stopped")?,
+        Err(err) => {
+            store.fetch_failed("sync", &err.to_string())?;
+            store.log_sync(&format!("Sync failed: {err}"), true)?;
+        }
     }
     result
 }
@@ -101,10 +140,23 @@ async fn cycle(
     let reporter = progress::Reporter::new(client, progress);
     reporter.report(Phase::Settling, 0, None, None);
     push::recover_in_flight(store, client).await?;
-    let pulled = pull::contacts(store, client, &reporter, cancel).await?;
-    let deleted = pull::deletions(store, client, &reporter).await?;
+    // The location's details are read beside the first pages, keeping the rate limit
+    // busy from the first second.
+    let details_due = about::due(store, now())?;
+    let (pulled, details) = tokio::join!(pull::contacts(store, client, &reporter, cancel), async {
+        if details_due {
+            Some(about::fetch(client).await)
+        } else {
+            None
+        }
+    });
+    let pulled = pulled?;
+    let about_skipped = match details {
+        Some(details) => about::keep(store, details)?,
+        None => 0,
+    };
+    let deleted = pull::deletions(store, client, &reporter, pulled.whole_total).await?;
     let pushed = push::outbox(store, client, &now, &reporter, cancel).await?;
-    let about_skipped = about::refresh(store, client, now()).await?;
     let fetched = children::children(
         store,
         client,

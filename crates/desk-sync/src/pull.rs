@@ -60,7 +60,7 @@ pub(crate) fn report_skipped(store: &mut SyncStore, skipped: &[Skipped]) -> Resu
 
 /// Settles the clashes of a pulled contact's pending changes; reads the contact whole
 /// first when GHL's value of a changed field is not known.
-async fn settle_clashes(
+pub(crate) async fn settle_clashes(
     store: &mut SyncStore,
     client: &GhlClient,
     id: &str,
@@ -109,6 +109,42 @@ pub struct ContactsPulled {
     pub stored: u64,
     /// Records skipped because they could not be read.
     pub skipped: u64,
+    /// GHL's count of every contact, when this pull read them all (no cursor yet).
+    pub whole_total: Option<u64>,
+}
+
+/// Stores one search page and settles its clashes; `newest` follows the newest
+/// `dateUpdated` seen.
+async fn store_page(
+    store: &mut SyncStore,
+    client: &GhlClient,
+    page: ghl::SearchPage,
+    policy: MergePolicy,
+    newest: &mut Option<String>,
+) -> Result<ContactsPulled, SyncError> {
+    let skipped = report_skipped(store, &page.contacts.skipped)?;
+    let records: Vec<Pulled> = page.contacts.items.into_iter().map(pulled).collect();
+    for record in &records {
+        if let Some(updated) = text(&record.record, "dateUpdated") {
+            if newest.as_deref().is_none_or(|n| updated > n) {
+                *newest = Some(updated.to_owned());
+            }
+        }
+    }
+    let ids: Vec<String> = records
+        .iter()
+        .filter_map(|r| text(&r.record, "id").map(str::to_owned))
+        .collect();
+    store.apply_contacts(&records)?;
+    store.forget_unreadable("contact", &ids)?;
+    for id in &ids {
+        settle_clashes(store, client, id, policy).await?;
+    }
+    Ok(ContactsPulled {
+        stored: records.len() as u64,
+        skipped,
+        whole_total: None,
+    })
 }
 
 /// Pulls contacts changed since the cursor, merging them with pending changes field by
@@ -128,37 +164,32 @@ pub async fn contacts(
     let mut done = ContactsPulled::default();
     let mut seen = 0u64;
     let mut newest = since.clone();
-    while let Some(page) = pager.next_page().await? {
+    // Each page is stored while the next one is fetched: the search is sequential (a
+    // page's cursor comes from the one before), so this hides the storing.
+    let mut page = pager.next_page().await?;
+    while let Some(current) = page {
         if cancel.is_cancelled() {
             return Err(SyncError::Cancelled);
         }
-        seen += page.items as u64;
-        done.skipped += report_skipped(store, &page.contacts.skipped)?;
-        let records: Vec<Pulled> = page.contacts.items.into_iter().map(pulled).collect();
-        for record in &records {
-            if let Some(updated) = text(&record.record, "dateUpdated") {
-                if newest.as_deref().is_none_or(|n| updated > n) {
-                    newest = Some(updated.to_owned());
-                }
-            }
+        seen += current.items as u64;
+        let total = current.total.max(seen);
+        if since.is_none() {
+            done.whole_total = Some(current.total);
         }
-        let ids: Vec<String> = records
-            .iter()
-            .filter_map(|r| text(&r.record, "id").map(str::to_owned))
-            .collect();
-        store.apply_contacts(&records)?;
-        store.forget_unreadable("contact", &ids)?;
-        for id in &ids {
-            settle_clashes(store, client, id, policy).await?;
-        }
-        done.stored += records.len() as u64;
-        let total = pager.total().map(|t| t.max(seen));
+        let (next, stored) = tokio::join!(
+            pager.next_page(),
+            store_page(store, client, current, policy, &mut newest)
+        );
+        let stored = stored?;
+        done.stored += stored.stored;
+        done.skipped += stored.skipped;
         reporter.report(
             Phase::Contacts,
             seen,
-            total,
-            total.map(|t| (t - seen).div_ceil(u64::from(PAGE))),
+            Some(total),
+            Some((total - seen).div_ceil(u64::from(PAGE))),
         );
+        page = next?;
     }
     if let Some(newest) = newest {
         store.set_cursor(CONTACTS_CURSOR, &newest)?;
@@ -168,20 +199,28 @@ pub async fn contacts(
 
 /// Finds contacts deleted in GHL when GHL's count differs from what the store knows
 /// (the contacts stored and those remembered as unreadable), with an ids-only pass over
-/// the whole location; returns how many were deleted.
+/// the whole location; returns how many were deleted. `known_total` is GHL's count when
+/// the pull just read every contact (no request needed to learn it).
 pub async fn deletions(
     store: &mut SyncStore,
     client: &GhlClient,
     reporter: &Reporter<'_>,
+    known_total: Option<u64>,
 ) -> Result<u64, SyncError> {
-    let probe = client
-        .search_contacts(&ghl::SearchRequest {
-            page_limit: 1,
-            ..ghl::SearchRequest::default()
-        })
-        .await?;
+    let total = match known_total {
+        Some(total) => total,
+        None => {
+            client
+                .search_contacts(&ghl::SearchRequest {
+                    page_limit: 1,
+                    ..ghl::SearchRequest::default()
+                })
+                .await?
+                .total
+        }
+    };
     let unreadable = store.unreadable("contact")?;
-    if probe.total == store.synced_contact_count()? + unreadable.len() as u64 {
+    if total == store.synced_contact_count()? + unreadable.len() as u64 {
         return Ok(0);
     }
     let mut live = HashSet::new();
@@ -199,8 +238,8 @@ pub async fn deletions(
         reporter.report(
             Phase::Deletions,
             seen,
-            Some(probe.total.max(seen)),
-            Some(probe.total.saturating_sub(seen).div_ceil(u64::from(PAGE))),
+            Some(total.max(seen)),
+            Some(total.saturating_sub(seen).div_ceil(u64::from(PAGE))),
         );
     }
     let gone: Vec<String> = store

@@ -30,6 +30,8 @@ pub enum ErrorKind {
     Offline,
     /// HighLevel refused the credentials: sign in again or use another token.
     Unauthorized,
+    /// The sign-in may only read: edits are refused until a sign-in that may write.
+    ReadOnly,
     /// The system keychain failed.
     Keychain,
     /// Another GHL Desk process is syncing this location.
@@ -44,7 +46,7 @@ impl ErrorKind {
     pub fn exit_code(self) -> u8 {
         match self {
             Self::Invalid | Self::NotFound => 2,
-            Self::SignIn | Self::Unauthorized => 4,
+            Self::SignIn | Self::Unauthorized | Self::ReadOnly => 4,
             Self::Offline => 5,
             Self::Busy => 6,
             Self::Storage | Self::Damaged | Self::Cancelled | Self::Keychain | Self::Internal => 1,

@@ -26,16 +26,17 @@ pub use accounts::{
 pub use desk_auth::{Account, SignInKind, DEFAULT_PORT as DEFAULT_SIGN_IN_PORT};
 pub use desk_store::{
     model::{
-        ActivityEntry, AppointmentRow, ContactDetail, ContactPage, ContactQuery, ContactRow,
-        ContactSort, CustomFieldDef, Entity, FetchStatus, FieldChoice, FieldDiff, MergePolicy,
-        NoteRow, OpKind, OpState, OutboxCounts, PendingChange, TaskRow,
+        ActivityEntry, ActivityQuery, AppointmentRow, Business, ContactDetail, ContactPage,
+        ContactQuery, ContactRow, ContactSort, CustomFieldDef, Entity, FetchStatus, FieldChoice,
+        FieldDiff, MergePolicy, NoteRow, OpKind, OpState, OutboxCounts, PendingChange, TaskRow,
     },
     AppInfo, FieldError,
 };
 pub use desk_sync::{schedule::Reachability, Phase, Progress, SyncSummary};
+pub use edits::{Applied, Edit, Targets};
 pub use error::{DeskError, DeskResult, ErrorKind};
 pub use location::Location;
-pub use reads::LocationStatus;
+pub use reads::{ContactView, LocationStatus};
 pub use review::Resolution;
 
 pub use desk_auth::{best_vault, MemoryVault, Vault, PASSPHRASE_ENV};

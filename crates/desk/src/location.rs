@@ -42,6 +42,7 @@ pub struct Location {
     reader: Mutex<Option<Store>>,
     writer: Mutex<Option<Store>>,
     engine: tokio::sync::Mutex<Option<SyncStore>>,
+    refresher: tokio::sync::Mutex<Option<SyncStore>>,
     cancel: Mutex<Option<CancellationToken>>,
     edited: Arc<watch::Sender<u64>>,
 }
@@ -86,6 +87,7 @@ impl Location {
             reader: Mutex::new(None),
             writer: Mutex::new(None),
             engine: tokio::sync::Mutex::new(None),
+            refresher: tokio::sync::Mutex::new(None),
             cancel: Mutex::new(None),
             edited: reach.edited.clone(),
         })
@@ -94,6 +96,24 @@ impl Location {
     /// Who is signed in.
     pub fn account(&self) -> Account {
         lock(&self.account).clone()
+    }
+
+    /// Why edits are refused here, if they are: a sign-in without the permission to
+    /// change contacts (`contacts.write`) could only queue what GHL refuses.
+    pub fn read_only_reason(&self) -> Option<String> {
+        let account = self.account();
+        let scopes = account.scopes.as_deref()?;
+        (!scopes.split_whitespace().any(|s| s == "contacts.write")).then(|| {
+            "This sign-in may only read contacts (HighLevel did not grant contacts.write): sign in again with an app that has it to make changes".to_owned()
+        })
+    }
+
+    /// Refuses an edit where the sign-in may only read.
+    pub(crate) fn writable(&self) -> DeskResult<()> {
+        match self.read_only_reason() {
+            Some(reason) => Err(DeskError::new(crate::ErrorKind::ReadOnly, reason)),
+            None => Ok(()),
+        }
     }
 
     /// The location's id.
@@ -165,9 +185,11 @@ impl Location {
     pub(crate) async fn closed_for<T>(&self, then: impl FnOnce() -> T) -> T {
         self.cancel_sync();
         let mut engine = self.engine.lock().await;
+        let mut refresher = self.refresher.lock().await;
         let mut reader = lock(&self.reader);
         let mut writer = lock(&self.writer);
         engine.take();
+        refresher.take();
         reader.take();
         writer.take();
         then()
@@ -212,12 +234,7 @@ impl Location {
         lock(&self.cancel).take();
         let learnt = result.is_ok().then(|| store.location_name()).transpose();
         drop(lease);
-        let summary = result.map_err(|err| -> DeskError {
-            match err {
-                desk_sync::SyncError::Store(store) => store.about_file(&self.database).into(),
-                other => other.into(),
-            }
-        })?;
+        let summary = result.map_err(|err| self.engine_error(err))?;
         if let Ok(Some(Some(name))) = learnt {
             self.learn_name(name);
         }
@@ -236,6 +253,44 @@ impl Location {
             if let Err(err) = self.accounts.rename(&self.location_id, &name) {
                 tracing::warn!("could not keep the location's new name: {err}");
             }
+        }
+    }
+
+    /// Reads contact `id` and its notes, tasks and appointments from GHL now (the user
+    /// opened it), without waiting for a running cycle. Clashes with pending changes are
+    /// settled at once when no cycle runs, else by the next cycle's pull.
+    pub async fn refresh_contact(&self, id: &str) -> DeskResult<()> {
+        let client = self.client()?;
+        let idle = self.engine.try_lock().ok();
+        let lease = match idle {
+            Some(_) => FileLock::acquire(&self.lease, Duration::ZERO).ok(),
+            None => None,
+        };
+        let result = match (idle, lease) {
+            (Some(mut engine), Some(_lease)) => {
+                if engine.is_none() {
+                    *engine = Some(SyncStore::open(&self.database)?);
+                }
+                let store = engine.as_mut().ok_or_else(DeskError::not_signed_in)?;
+                desk_sync::refresh::contact(store, &client, id, true).await
+            }
+            _ => {
+                let mut refresher = self.refresher.lock().await;
+                if refresher.is_none() {
+                    *refresher = Some(SyncStore::open(&self.database)?);
+                }
+                let store = refresher.as_mut().ok_or_else(DeskError::not_signed_in)?;
+                desk_sync::refresh::contact(store, &client, id, false).await
+            }
+        };
+        result.map_err(|err| self.engine_error(err))
+    }
+
+    /// An engine failure, a store one naming this location's database file.
+    fn engine_error(&self, err: desk_sync::SyncError) -> DeskError {
+        match err {
+            desk_sync::SyncError::Store(store) => store.about_file(&self.database).into(),
+            other => other.into(),
         }
     }
 

@@ -60,6 +60,12 @@ pub struct SyncStatus {
     pub next_in_seconds: Option<u32>,
 }
 
+impl Default for SyncStatus {
+    fn default() -> Self {
+        Self::idle()
+    }
+}
+
 impl SyncStatus {
     /// Nothing known yet: before the first cycle of an account.
     fn idle() -> Self {

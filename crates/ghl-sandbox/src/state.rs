@@ -18,6 +18,9 @@ pub struct Consent {
     pub location_id: Option<String>,
     /// Install agency-wide (a Company token) instead of to one location.
     pub company: bool,
+    /// The scopes the app was configured with in the Marketplace: a grant holds only
+    /// those of the requested scopes (every requested scope when absent).
+    pub app_scopes: Option<Vec<String>>,
 }
 
 /// Everything that changes while the sandbox runs.

@@ -317,7 +317,7 @@ async fn every_endpoint_conforms_to_ghls_openapi_files() {
     sandbox.set_consent(Consent {
         auto_approve: true,
         company: true,
-        location_id: None,
+        ..Consent::default()
     });
     let code = consent_code(&sandbox, &http, "oauth.readonly oauth.write").await;
     let (_, agency) = x

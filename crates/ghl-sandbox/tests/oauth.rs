@@ -181,7 +181,7 @@ async fn auto_approve_redirects_at_once() {
     sandbox.set_consent(Consent {
         auto_approve: true,
         location_id: Some(location.clone()),
-        company: false,
+        ..Consent::default()
     });
     let resp = no_redirects()
         .get(consent_url(&sandbox, "/oauth/chooselocation", "auto").await)
@@ -330,7 +330,7 @@ async fn agency_tokens_list_locations_and_mint_location_tokens() {
     sandbox.set_consent(Consent {
         auto_approve: true,
         company: true,
-        location_id: None,
+        ..Consent::default()
     });
     let mut url = url::Url::parse(&format!("{}/oauth/chooselocation", sandbox.base_url())).unwrap();
     url.query_pairs_mut()

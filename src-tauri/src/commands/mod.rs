@@ -2,5 +2,6 @@
 
 pub mod accounts;
 pub mod contacts;
+pub mod edits;
 pub mod review;
 pub mod sync;

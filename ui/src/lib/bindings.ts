@@ -40,6 +40,27 @@ export const commands = {
 	setAsideLocalData: (locationId: string) => typedError<string, DeskError>(__TAURI_INVOKE("set_aside_local_data", { locationId })),
 	/**  One page of the open location's contacts (search, filters, sort). */
 	listContacts: (query: ContactQuery_Deserialize) => typedError<ContactPage_Serialize, DeskError>(__TAURI_INVOKE("list_contacts", { query })),
+	/**  How many contacts a bulk edit would change, for its confirmation. */
+	countTargets: (targets: Targets_Deserialize) => typedError<number, DeskError>(__TAURI_INVOKE("count_targets", { targets })),
+	/**  A contact as its pane shows it. */
+	contactView: (id: string) => typedError<ContactView_Serialize, DeskError>(__TAURI_INVOKE("contact_view", { id })),
+	/**  Reads a contact and its notes, tasks and appointments from HighLevel now. */
+	refreshContact: (id: string) => typedError<null, DeskError>(__TAURI_INVOKE("refresh_contact", { id })),
+	/**  Every tag in use with its count (filter and suggestions). */
+	tags: () => typedError<([string, number])[], DeskError>(__TAURI_INVOKE("tags")),
+	/**  The businesses contacts belong to (the business filter). */
+	businesses: () => typedError<Business_Serialize[], DeskError>(__TAURI_INVOKE("businesses")),
+	/**  The location's contact custom fields. */
+	customFields: () => typedError<CustomFieldDef_Serialize[], DeskError>(__TAURI_INVOKE("custom_fields")),
+	/**  A page of the activity log. */
+	activity: (query: ActivityQuery_Deserialize) => typedError<ActivityEntry_Serialize[], DeskError>(__TAURI_INVOKE("activity", { query })),
+	/**  Applies one edit (queued offline, sent by the next sync). */
+	applyEdit: (edit: Edit_Deserialize) => typedError<Applied_Serialize, DeskError>(__TAURI_INVOKE("apply_edit", { edit })),
+	/**
+	 *  Asks where to save, then writes the contacts (those `only` matches, or all) as CSV;
+	 *  answers how many, or `None` when the user cancelled the dialog.
+	 */
+	exportCsv: (only: ContactQuery_Deserialize | null) => typedError<number | null, DeskError>(__TAURI_INVOKE("export_csv", { only })),
 	/**  Pending, refused and conflicting changes, for the top bar. */
 	outboxCounts: () => typedError<OutboxCounts, DeskError>(__TAURI_INVOKE("outbox_counts")),
 	/**  Every queued change, described, for the Pending changes screen. */
@@ -138,6 +159,74 @@ export type AccountsStatus_Serialize = {
 	notice: string | null,
 };
 
+/**  One line of the activity log. */
+export type ActivityEntry = ActivityEntry_Serialize | ActivityEntry_Deserialize;
+
+/**  One line of the activity log. */
+export type ActivityEntry_Deserialize = {
+	/**  Id (the next page starts before it). */
+	id: number | null,
+	/**  When (epoch ms; as text for the UI's number range). */
+	at: string,
+	/**  `edit`, `sync`, `error`, … */
+	kind: string,
+	/**  The record kind, if any. */
+	entity?: string | null,
+	/**  The record id, if any. */
+	entityId?: string | null,
+	/**  What happened. */
+	summary: string,
+};
+
+/**  One line of the activity log. */
+export type ActivityEntry_Serialize = {
+	/**  Id (the next page starts before it). */
+	id: number | null,
+	/**  When (epoch ms; as text for the UI's number range). */
+	at: string,
+	/**  `edit`, `sync`, `error`, … */
+	kind: string,
+	/**  The record kind, if any. */
+	entity: string | null,
+	/**  The record id, if any. */
+	entityId: string | null,
+	/**  What happened. */
+	summary: string,
+};
+
+/**  Which activity to show. */
+export type ActivityQuery = ActivityQuery_Serialize | ActivityQuery_Deserialize;
+
+/**  Which activity to show. */
+export type ActivityQuery_Deserialize = {
+	/**
+	 *  Only these kinds (`edit`, `sync`, `error`, `conflict`, `resolve`, `discard`);
+	 *  every kind when empty.
+	 */
+	kinds?: string[],
+	/**  Only entries whose text contains this. */
+	search?: string | null,
+	/**  Only entries older than this one (the next page). */
+	before?: number | null,
+	/**  Entries to return (at most 500). */
+	limit?: number,
+};
+
+/**  Which activity to show. */
+export type ActivityQuery_Serialize = {
+	/**
+	 *  Only these kinds (`edit`, `sync`, `error`, `conflict`, `resolve`, `discard`);
+	 *  every kind when empty.
+	 */
+	kinds: string[],
+	/**  Only entries whose text contains this. */
+	search: string | null,
+	/**  Only entries older than this one (the next page). */
+	before: number | null,
+	/**  Entries to return (at most 500). */
+	limit: number,
+};
+
 /**  One of an agency's locations where the Marketplace app is installed. */
 export type AgencyLocation = AgencyLocation_Serialize | AgencyLocation_Deserialize;
 
@@ -205,6 +294,96 @@ export type AppInfo_Serialize = {
 	databasePath: string | null,
 };
 
+/**
+ *  What an edit made: the new record's local id, or how many contacts a bulk edit
+ *  changed.
+ */
+export type Applied = Applied_Serialize | Applied_Deserialize;
+
+/**
+ *  What an edit made: the new record's local id, or how many contacts a bulk edit
+ *  changed.
+ */
+export type Applied_Deserialize = {
+	/**  The local id of a record the edit created. */
+	id?: string | null,
+	/**  Contacts a bulk edit changed. */
+	count?: number | null,
+};
+
+/**
+ *  What an edit made: the new record's local id, or how many contacts a bulk edit
+ *  changed.
+ */
+export type Applied_Serialize = {
+	/**  The local id of a record the edit created. */
+	id: string | null,
+	/**  Contacts a bulk edit changed. */
+	count: number | null,
+};
+
+/**  An appointment as the UI shows it. */
+export type AppointmentRow = AppointmentRow_Serialize | AppointmentRow_Deserialize;
+
+/**  An appointment as the UI shows it. */
+export type AppointmentRow_Deserialize = {
+	/**  Id. */
+	id: string,
+	/**  Contact. */
+	contactId?: string | null,
+	/**  Calendar. */
+	calendarId?: string | null,
+	/**  Title. */
+	title?: string | null,
+	/**  Start. */
+	startTime?: string | null,
+	/**  End. */
+	endTime?: string | null,
+	/**  Status. */
+	status?: string | null,
+};
+
+/**  An appointment as the UI shows it. */
+export type AppointmentRow_Serialize = {
+	/**  Id. */
+	id: string,
+	/**  Contact. */
+	contactId: string | null,
+	/**  Calendar. */
+	calendarId: string | null,
+	/**  Title. */
+	title: string | null,
+	/**  Start. */
+	startTime: string | null,
+	/**  End. */
+	endTime: string | null,
+	/**  Status. */
+	status: string | null,
+};
+
+/**  A business contacts belong to. */
+export type Business = Business_Serialize | Business_Deserialize;
+
+/**  A business contacts belong to. */
+export type Business_Deserialize = {
+	/**  GHL's business id. */
+	id: string,
+	/**  The company name most of its contacts give, if any. */
+	name?: string | null,
+	/**  Contacts that belong to it. */
+	contacts: number,
+};
+
+/**  A business contacts belong to. */
+export type Business_Serialize = {
+	/**  GHL's business id. */
+	id: string,
+	/**  The company name most of its contacts give, if any. */
+	name: string | null,
+	/**  Contacts that belong to it. */
+	contacts: number,
+};
+
 /**  What deleting a location's local data would throw away. */
 export type CacheSummary = {
 	/**
@@ -237,6 +416,37 @@ export type ChosenLocation_Serialize = {
 	name: string | null,
 };
 
+/**  A contact with everything hanging off it. */
+export type ContactDetail = ContactDetail_Serialize | ContactDetail_Deserialize;
+
+/**  A contact with everything hanging off it. */
+export type ContactDetail_Deserialize = {
+	/**  The contact. */
+	contact: ContactRow_Deserialize,
+	/**  Every field as the view holds it (synced ⊕ pending), unknown ones included. */
+	raw: { [key in string]: unknown },
+	/**  Notes, newest first. */
+	notes: NoteRow_Deserialize[],
+	/**  Tasks, by due date. */
+	tasks: TaskRow_Deserialize[],
+	/**  Appointments, by start time. */
+	appointments: AppointmentRow_Deserialize[],
+};
+
+/**  A contact with everything hanging off it. */
+export type ContactDetail_Serialize = {
+	/**  The contact. */
+	contact: ContactRow_Serialize,
+	/**  Every field as the view holds it (synced ⊕ pending), unknown ones included. */
+	raw: { [key in string]: unknown },
+	/**  Notes, newest first. */
+	notes: NoteRow_Serialize[],
+	/**  Tasks, by due date. */
+	tasks: TaskRow_Serialize[],
+	/**  Appointments, by start time. */
+	appointments: AppointmentRow_Serialize[],
+};
+
 /**  One page of contacts. */
 export type ContactPage = ContactPage_Serialize | ContactPage_Deserialize;
 
@@ -244,20 +454,16 @@ export type ContactPage = ContactPage_Serialize | ContactPage_Deserialize;
 export type ContactPage_Deserialize = {
 	/**  The rows. */
 	rows: ContactRow_Deserialize[],
-	/**  Matching contacts in all (at most the search cap when searching). */
+	/**  Matching contacts in all. */
 	total: number,
-	/**  A search matched more contacts than it considers: refine it. */
-	truncated: boolean,
 };
 
 /**  One page of contacts. */
 export type ContactPage_Serialize = {
 	/**  The rows. */
 	rows: ContactRow_Serialize[],
-	/**  Matching contacts in all (at most the search cap when searching). */
+	/**  Matching contacts in all. */
 	total: number,
-	/**  A search matched more contacts than it considers: refine it. */
-	truncated: boolean,
 };
 
 /**  A contact-list request. */
@@ -273,6 +479,8 @@ export type ContactQuery_Deserialize = {
 	businessId?: string | null,
 	/**  Order. */
 	sort?: ContactSort,
+	/**  The other way round: Z to A, oldest first, least recently changed first. */
+	reverse?: boolean,
 	/**  Rows to skip. */
 	offset?: number,
 	/**  Rows to return (at most 500). */
@@ -289,6 +497,8 @@ export type ContactQuery_Serialize = {
 	businessId: string | null,
 	/**  Order. */
 	sort: ContactSort,
+	/**  The other way round: Z to A, oldest first, least recently changed first. */
+	reverse: boolean,
 	/**  Rows to skip. */
 	offset: number,
 	/**  Rows to return (at most 500). */
@@ -359,6 +569,60 @@ export type ContactSort =
 /**  Most recently changed first. */
 "dateUpdated";
 
+/**  A contact as its pane shows it. */
+export type ContactView = ContactView_Serialize | ContactView_Deserialize;
+
+/**  A contact as its pane shows it. */
+export type ContactView_Deserialize = {
+	/**  The contact, its notes, tasks and appointments. */
+	detail: ContactDetail_Deserialize,
+	/**  Its queued changes (and its notes' and tasks'), oldest first. */
+	changes: PendingChange_Deserialize[],
+	/**  Why it cannot be edited, when the sign-in may only read. */
+	readOnly?: string | null,
+};
+
+/**  A contact as its pane shows it. */
+export type ContactView_Serialize = {
+	/**  The contact, its notes, tasks and appointments. */
+	detail: ContactDetail_Serialize,
+	/**  Its queued changes (and its notes' and tasks'), oldest first. */
+	changes: PendingChange_Serialize[],
+	/**  Why it cannot be edited, when the sign-in may only read. */
+	readOnly: string | null,
+};
+
+/**  One of the location's contact custom fields, as GHL defines it. */
+export type CustomFieldDef = CustomFieldDef_Serialize | CustomFieldDef_Deserialize;
+
+/**  One of the location's contact custom fields, as GHL defines it. */
+export type CustomFieldDef_Deserialize = {
+	/**  GHL's id (what a contact's `customFields` entries name). */
+	id: string,
+	/**  Its name, as GHL's web app shows it. */
+	name: string,
+	/**  Its key (`contact.lead_source`). */
+	key?: string | null,
+	/**  `TEXT`, `NUMERICAL`, `SINGLE_OPTIONS`, `MULTIPLE_OPTIONS`, `DATE`, … */
+	dataType?: string | null,
+	/**  The choices of a picklist. */
+	options: string[],
+};
+
+/**  One of the location's contact custom fields, as GHL defines it. */
+export type CustomFieldDef_Serialize = {
+	/**  GHL's id (what a contact's `customFields` entries name). */
+	id: string,
+	/**  Its name, as GHL's web app shows it. */
+	name: string,
+	/**  Its key (`contact.lead_source`). */
+	key: string | null,
+	/**  `TEXT`, `NUMERICAL`, `SINGLE_OPTIONS`, `MULTIPLE_OPTIONS`, `DATE`, … */
+	dataType: string | null,
+	/**  The choices of a picklist. */
+	options: string[],
+};
+
 /**  A failure of the application layer. */
 export type DeskError = {
 	/**
@@ -371,6 +635,167 @@ export type DeskError = {
 	/**  For refused input: each problem beside its field. */
 	fields: FieldError[],
 };
+
+/**  One user edit, as the window sends it. */
+export type Edit = Edit_Serialize | Edit_Deserialize;
+
+/**  One user edit, as the window sends it. */
+export type Edit_Deserialize = 
+/**  A new contact. */
+{ kind: "createContact"; 
+/**  Its fields. */
+fields: { [key in string]: unknown } } | 
+/**  Changed contact fields (`null` clears one). */
+{ kind: "updateContact"; 
+/**  The contact. */
+id: string; 
+/**  The fields and their new values. */
+changes: { [key in string]: unknown } } | 
+/**  A contact deleted. */
+{ kind: "deleteContact"; 
+/**  The contact. */
+id: string } | 
+/**  Tags added to a contact. */
+{ kind: "addTags"; 
+/**  The contact. */
+id: string; 
+/**  The tags. */
+tags: string[] } | 
+/**  Tags removed from a contact. */
+{ kind: "removeTags"; 
+/**  The contact. */
+id: string; 
+/**  The tags. */
+tags: string[] } | 
+/**  A new note on a contact. */
+{ kind: "createNote"; 
+/**  The contact. */
+contactId: string; 
+/**  Its text. */
+body: string } | 
+/**  A note's new text. */
+{ kind: "updateNote"; 
+/**  The note. */
+id: string; 
+/**  Its text. */
+body: string } | 
+/**  A note deleted. */
+{ kind: "deleteNote"; 
+/**  The note. */
+id: string } | 
+/**  A new task on a contact (`title` and `dueDate` required). */
+{ kind: "createTask"; 
+/**  The contact. */
+contactId: string; 
+/**  Its fields. */
+fields: { [key in string]: unknown } } | 
+/**  Changed task fields. */
+{ kind: "updateTask"; 
+/**  The task. */
+id: string; 
+/**  The fields and their new values. */
+changes: { [key in string]: unknown } } | 
+/**  A task marked done or open again. */
+{ kind: "completeTask"; 
+/**  The task. */
+id: string; 
+/**  Done or not. */
+completed: boolean } | 
+/**  A task deleted. */
+{ kind: "deleteTask"; 
+/**  The task. */
+id: string } | 
+/**  Tags added to (`add`) or removed from many contacts. */
+{ kind: "bulkTags"; 
+/**  The contacts. */
+targets: Targets_Deserialize; 
+/**  The tags. */
+tags: string[]; 
+/**  Add or remove. */
+add: boolean } | 
+/**  Many contacts deleted. */
+{ kind: "bulkDelete"; 
+/**  The contacts. */
+targets: Targets_Deserialize };
+
+/**  One user edit, as the window sends it. */
+export type Edit_Serialize = 
+/**  A new contact. */
+{ kind: "createContact"; 
+/**  Its fields. */
+fields: { [key in string]: unknown } } | 
+/**  Changed contact fields (`null` clears one). */
+{ kind: "updateContact"; 
+/**  The contact. */
+id: string; 
+/**  The fields and their new values. */
+changes: { [key in string]: unknown } } | 
+/**  A contact deleted. */
+{ kind: "deleteContact"; 
+/**  The contact. */
+id: string } | 
+/**  Tags added to a contact. */
+{ kind: "addTags"; 
+/**  The contact. */
+id: string; 
+/**  The tags. */
+tags: string[] } | 
+/**  Tags removed from a contact. */
+{ kind: "removeTags"; 
+/**  The contact. */
+id: string; 
+/**  The tags. */
+tags: string[] } | 
+/**  A new note on a contact. */
+{ kind: "createNote"; 
+/**  The contact. */
+contactId: string; 
+/**  Its text. */
+body: string } | 
+/**  A note's new text. */
+{ kind: "updateNote"; 
+/**  The note. */
+id: string; 
+/**  Its text. */
+body: string } | 
+/**  A note deleted. */
+{ kind: "deleteNote"; 
+/**  The note. */
+id: string } | 
+/**  A new task on a contact (`title` and `dueDate` required). */
+{ kind: "createTask"; 
+/**  The contact. */
+contactId: string; 
+/**  Its fields. */
+fields: { [key in string]: unknown } } | 
+/**  Changed task fields. */
+{ kind: "updateTask"; 
+/**  The task. */
+id: string; 
+/**  The fields and their new values. */
+changes: { [key in string]: unknown } } | 
+/**  A task marked done or open again. */
+{ kind: "completeTask"; 
+/**  The task. */
+id: string; 
+/**  Done or not. */
+completed: boolean } | 
+/**  A task deleted. */
+{ kind: "deleteTask"; 
+/**  The task. */
+id: string } | 
+/**  Tags added to (`add`) or removed from many contacts. */
+{ kind: "bulkTags"; 
+/**  The contacts. */
+targets: Targets_Serialize; 
+/**  The tags. */
+tags: string[]; 
+/**  Add or remove. */
+add: boolean } | 
+/**  Many contacts deleted. */
+{ kind: "bulkDelete"; 
+/**  The contacts. */
+targets: Targets_Serialize };
 
 /**  The kinds of record the outbox can change. */
 export type Entity = 
@@ -402,6 +827,8 @@ export type ErrorKind =
 "offline" | 
 /**  HighLevel refused the credentials: sign in again or use another token. */
 "unauthorized" | 
+/**  The sign-in may only read: edits are refused until a sign-in that may write. */
+"readOnly" | 
 /**  The system keychain failed. */
 "keychain" | 
 /**  Another GHL Desk process is syncing this location. */
@@ -458,6 +885,41 @@ export type MergePolicy =
 "preferMine" | 
 /**  Take GHL's value and drop the user's change to that field. */
 "preferGhl";
+
+/**  A note as the UI shows it. */
+export type NoteRow = NoteRow_Serialize | NoteRow_Deserialize;
+
+/**  A note as the UI shows it. */
+export type NoteRow_Deserialize = {
+	/**  Id. */
+	id: string,
+	/**  Contact. */
+	contactId: string,
+	/**  Text. */
+	body: string,
+	/**  Title. */
+	title?: string | null,
+	/**  Added. */
+	dateAdded?: string | null,
+	/**  Operations waiting for GHL. */
+	pending: number,
+};
+
+/**  A note as the UI shows it. */
+export type NoteRow_Serialize = {
+	/**  Id. */
+	id: string,
+	/**  Contact. */
+	contactId: string,
+	/**  Text. */
+	body: string,
+	/**  Title. */
+	title: string | null,
+	/**  Added. */
+	dateAdded: string | null,
+	/**  Operations waiting for GHL. */
+	pending: number,
+};
 
 /**  What a HighLevel sign-in opened. */
 export type OAuthOutcome = OAuthOutcome_Serialize | OAuthOutcome_Deserialize;
@@ -808,6 +1270,74 @@ export type SyncSummary_Serialize = {
 	 *  log by id, and left out).
 	 */
 	skipped: number,
+};
+
+/**  The contacts a bulk edit applies to. */
+export type Targets = Targets_Serialize | Targets_Deserialize;
+
+/**  The contacts a bulk edit applies to. */
+export type Targets_Deserialize = 
+/**  These contacts. */
+{ kind: "ids"; 
+/**  Their ids. */
+ids: string[] } | 
+/**  Every contact the query matches (search and filters; its paging is ignored). */
+{ kind: "matching"; 
+/**  The list's query. */
+query: ContactQuery_Deserialize };
+
+/**  The contacts a bulk edit applies to. */
+export type Targets_Serialize = 
+/**  These contacts. */
+{ kind: "ids"; 
+/**  Their ids. */
+ids: string[] } | 
+/**  Every contact the query matches (search and filters; its paging is ignored). */
+{ kind: "matching"; 
+/**  The list's query. */
+query: ContactQuery_Serialize };
+
+/**  A task as the UI shows it. */
+export type TaskRow = TaskRow_Serialize | TaskRow_Deserialize;
+
+/**  A task as the UI shows it. */
+export type TaskRow_Deserialize = {
+	/**  Id. */
+	id: string,
+	/**  Contact. */
+	contactId: string,
+	/**  Title. */
+	title: string,
+	/**  Description. */
+	body?: string | null,
+	/**  Due (ISO 8601). */
+	dueDate?: string | null,
+	/**  Done. */
+	completed: boolean,
+	/**  Assignee. */
+	assignedTo?: string | null,
+	/**  Operations waiting for GHL. */
+	pending: number,
+};
+
+/**  A task as the UI shows it. */
+export type TaskRow_Serialize = {
+	/**  Id. */
+	id: string,
+	/**  Contact. */
+	contactId: string,
+	/**  Title. */
+	title: string,
+	/**  Description. */
+	body: string | null,
+	/**  Due (ISO 8601). */
+	dueDate: string | null,
+	/**  Done. */
+	completed: boolean,
+	/**  Assignee. */
+	assignedTo: string | null,
+	/**  Operations waiting for GHL. */
+	pending: number,
 };
 
 /* Tauri Specta runtime */

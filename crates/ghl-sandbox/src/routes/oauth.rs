@@ -108,7 +108,19 @@ fn validate_request(
 }
 
 fn grant_for(inner: &Inner, request: &ConsentRequest, target: &str) -> Option<Grant> {
-    let scopes = request.scopes.iter().cloned().collect();
+    // GHL grants what was asked for, within what the app was configured with.
+    let scopes = request
+        .scopes
+        .iter()
+        .filter(|s| {
+            inner
+                .consent
+                .app_scopes
+                .as_ref()
+                .is_none_or(|allowed| allowed.contains(s))
+        })
+        .cloned()
+        .collect();
     if let Some(company) = inner.world.companies.iter().find(|c| c.id == target) {
         let user_id = inner
             .world
