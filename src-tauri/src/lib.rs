@@ -36,6 +36,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let webview_dir = desk.layout().root().join("webview");
     let sink = Arc::new(events::WebviewSink::default());
     let runner = Runner::new(desk.clone(), sink.clone(), Arc::new(SystemClock));
     let ipc = ipc::builder();
@@ -55,6 +56,13 @@ pub fn run() {
         })
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
+            // The page's own storage (the theme choice) lives in the data folder, with
+            // the cache it belongs to, not in a per-user folder another data folder shares.
+            if let Some(window) = app.config().app.windows.first() {
+                tauri::WebviewWindowBuilder::from_config(app, window)?
+                    .data_directory(webview_dir)
+                    .build()?;
+            }
             ipc.mount_events(app);
             let _ = sink.app.set(app.handle().clone());
             tauri::async_runtime::spawn(runner.run());

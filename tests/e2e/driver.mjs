@@ -189,3 +189,19 @@ export async function launchApp() {
     },
   };
 }
+
+/**
+ * Types `text` into the focused element. WebKitWebDriver drops a key pressed again
+ * within one key sequence ("ff", a second space), so a repeated key starts a new one.
+ */
+export async function typeText(browser, text) {
+  let run = [];
+  for (const char of text) {
+    if (run.includes(char)) {
+      await browser.keys(run);
+      run = [];
+    }
+    run.push(char);
+  }
+  if (run.length > 0) await browser.keys(run);
+}

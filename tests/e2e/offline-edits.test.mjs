@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { launchApp, loopbackListeners, ROOT } from "./driver.mjs";
+import { launchApp, ROOT } from "./driver.mjs";
+import { findSandbox } from "./sandbox.mjs";
 
 let app;
 before(async () => {
@@ -17,38 +18,14 @@ after(async () => {
   await app?.close();
 });
 
-/** The demo sandbox's base URL and its first location's details. */
-async function findSandbox(pid) {
-  for (const port of loopbackListeners(pid)) {
-    const base = `http://127.0.0.1:${port}`;
-    try {
-      const info = await (await fetch(`${base}/_sandbox/info`)).json();
-      if (info.locations?.length) return { base, location: info.locations[0] };
-    } catch {
-      // Not the sandbox.
-    }
-  }
-  throw new Error("the demo sandbox is not listening");
-}
-
-async function contactOnGhl(sandbox, id) {
-  const answer = await fetch(`${sandbox.base}/contacts/${id}`, {
-    headers: {
-      Authorization: `Bearer ${sandbox.location.privateIntegrationToken}`,
-      Version: "2021-07-28",
-    },
-  });
-  return (await answer.json()).contact;
-}
-
 test("a command-line edit is sent on its own and a clash is settled field by field", async () => {
   const { browser, dataDir } = app;
   await (await browser.$('[data-testid="contacts-demo"]')).click();
-  const firstRow = await browser.$('[data-testid="contact-rows"] tr[data-id]');
+  const firstRow = await browser.$('[data-testid="contact-rows"] .row[data-id]');
   await firstRow.waitForDisplayed({ timeout: 90_000 });
   const id = await firstRow.getAttribute("data-id");
   const sandbox = await findSandbox(app.pid());
-  const before = await contactOnGhl(sandbox, id);
+  const before = await sandbox.contact(id);
 
   // The command-line tool works on the open location's database.
   writeFileSync(
@@ -62,31 +39,17 @@ test("a command-line edit is sent on its own and a clash is settled field by fie
   const queue = (...args) =>
     execFileSync(cli, ["--data-dir", dataDir, ...args], { env: { ...process.env, GHL_DESK_DATA_DIR: dataDir } });
   queue("contact", "update", id, "city=Queued From A Script");
-  await browser.waitUntil(async () => (await contactOnGhl(sandbox, id)).city === "Queued From A Script", {
+  await browser.waitUntil(async () => (await sandbox.contact(id)).city === "Queued From A Script", {
     timeout: 40_000,
     interval: 500,
     timeoutMsg: "the app did not send the command line's change by itself",
   });
 
   // HighLevel goes down; meanwhile both sides change the same fields.
-  const faults = (body) =>
-    fetch(`${sandbox.base}/_sandbox/faults`, {
-      method: "PUT",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  await faults({ errorRate: 1.0 });
-  await fetch(`${sandbox.base}/_sandbox/edit`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      kind: "contact",
-      contactId: id,
-      fields: { firstName: "Theirs", lastName: "Theirs Too" },
-    }),
-  });
+  await sandbox.faults({ errorRate: 1.0 });
+  await sandbox.edit({ kind: "contact", contactId: id, fields: { firstName: "Theirs", lastName: "Theirs Too" } });
   queue("contact", "update", id, "firstName=Mine", "lastName=Mine Too");
-  await faults({});
+  await sandbox.faults({});
   const sync = await browser.$("button.sync");
   await browser.waitUntil(async () => sync.isEnabled(), {
     timeout: 60_000,
@@ -103,7 +66,7 @@ test("a command-line edit is sent on its own and a clash is settled field by fie
   await (await browser.$("button=Apply these choices")).click();
   await browser.waitUntil(
     async () => {
-      const now = await contactOnGhl(sandbox, id);
+      const now = await sandbox.contact(id);
       return now.firstName === "Mine" && now.lastName === "Theirs Too";
     },
     { timeout: 30_000, interval: 500, timeoutMsg: "the chosen values did not reach HighLevel" },

@@ -65,7 +65,6 @@ const ROW: ContactRow = {
 const PAGE: ContactPage = {
   rows: [ROW, { ...ROW, id: "c2", firstName: "Alan", lastName: "Turing", tags: [], pending: 0 }],
   total: 2,
-  truncated: false,
 };
 
 function serveAppInfo(
@@ -81,6 +80,8 @@ function serveAppInfo(
       if (cmd === "accounts_status") return { account: null, keychainPersistent: true };
       if (cmd === "sync_status") return IDLE;
       if (cmd === "outbox_counts") return { pending: 0, rejected: 0, conflicts: 0 };
+      if (cmd === "tags" || cmd === "businesses" || cmd === "custom_fields") return [];
+      if (cmd === "activity") return [];
       throw new Error(`unexpected command ${cmd}`);
     },
     { shouldMockEvents: true },
@@ -396,13 +397,20 @@ describe("App frame", () => {
     });
     window.location.hash = "#/pending";
     render(App);
-    expect(await screen.findByText("Changed contact: companyName")).toBeInTheDocument();
+    const link = await screen.findByTestId("pending-contact");
+    expect(link).toHaveTextContent("Ada Lovelace");
+    expect(link).toHaveAttribute("href", "#/contacts/c1");
     expect(screen.getByText("Refused by HighLevel")).toBeInTheDocument();
+    expect(screen.getByText("Engines")).toBeInTheDocument();
+    expect(screen.getByText("Renamed")).toBeInTheDocument();
     await waitFor(() =>
       expect(screen.getByTestId("attention-count")).toHaveTextContent("1 to review"),
     );
     expect(screen.getByText("property companyName should not exist")).toBeInTheDocument();
     await fireEvent.click(screen.getByRole("button", { name: "Discard" }));
+    // Nothing is thrown away before the confirmation.
+    expect(resolved).toEqual([]);
+    await fireEvent.click(await screen.findByTestId("confirm-discard-button"));
     expect(await screen.findByText("No pending changes")).toBeInTheDocument();
     expect(resolved).toEqual([{ seq: 7, resolution: { action: "discard" } }]);
   });

@@ -48,7 +48,13 @@ pub struct ChildrenFetched {
     pub contacts: u64,
     /// Records skipped because they could not be read.
     pub skipped: u64,
+    /// The phase stopped early because the user queued a change meanwhile, so that
+    /// the change is sent now rather than after the whole budget.
+    pub yielded: bool,
 }
+
+/// How often the phase looks whether the outbox changed.
+const OUTBOX_LOOK: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// One request of the phase.
 enum Job {
@@ -190,8 +196,18 @@ pub async fn children(
     }
     queue.extend((0..due.len()).map(Job::Notes));
     let mut running = FuturesUnordered::new();
+    let outbox_mark = store.outbox_last_change()?;
+    let mut looked = std::time::Instant::now();
 
     loop {
+        if !done.yielded && looked.elapsed() >= OUTBOX_LOOK {
+            looked = std::time::Instant::now();
+            if store.outbox_last_change()? > outbox_mark {
+                // Only what is in flight is awaited; the rest stays due for the next cycle.
+                done.yielded = true;
+                queue.clear();
+            }
+        }
         while running.len() < crate::IN_FLIGHT {
             let Some(job) = queue.pop_front() else { break };
             running.push(run(client, &due, job, window));

@@ -150,13 +150,13 @@ async fn cycle(
             None
         }
     });
-    let pulled = pulled?;
+    let mut pulled = pulled?;
     let about_skipped = match details {
         Some(details) => about::keep(store, details)?,
         None => 0,
     };
     let deleted = pull::deletions(store, client, &reporter, pulled.whole_total).await?;
-    let pushed = push::outbox(store, client, &now, &reporter, cancel).await?;
+    let mut pushed = push::outbox(store, client, &now, &reporter, cancel).await?;
     let fetched = children::children(
         store,
         client,
@@ -166,6 +166,15 @@ async fn cycle(
         cancel,
     )
     .await?;
+    let mut pulled_after = 0;
+    if fetched.yielded {
+        // A change queued during the fill goes out now, after a pull that catches a
+        // colleague's change made since the first one.
+        let again = pull::contacts(store, client, &reporter, cancel).await?;
+        pulled_after = again.stored;
+        pulled.skipped += again.skipped;
+        pushed.add(push::outbox(store, client, &now, &reporter, cancel).await?);
+    }
     let narrow = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     let at = now();
     let retry_in_seconds = store
@@ -173,7 +182,7 @@ async fn cycle(
         .map(|due| u32::try_from(((due - at).max(0) + 999) / 1000).unwrap_or(u32::MAX));
     let counts = store.outbox_counts()?;
     Ok(SyncSummary {
-        pulled: narrow(pulled.stored),
+        pulled: narrow(pulled.stored + pulled_after),
         deleted: narrow(deleted),
         children: narrow(fetched.contacts),
         pushed: narrow(pushed.pushed),

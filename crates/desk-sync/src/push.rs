@@ -53,6 +53,15 @@ pub struct PushCounts {
     pub deferred: u64,
 }
 
+impl PushCounts {
+    /// Adds a later push round's counts (a cycle may push twice).
+    pub fn add(&mut self, other: Self) {
+        self.pushed += other.pushed;
+        self.rejected += other.rejected;
+        self.deferred += other.deferred;
+    }
+}
+
 fn classify(err: GhlError, attempts: i64) -> Outcome {
     match err {
         GhlError::Offline(_)

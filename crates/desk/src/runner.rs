@@ -19,7 +19,7 @@ use tokio::sync::Notify;
 
 use crate::{
     error::{DeskError, DeskResult, ErrorKind},
-    location::lock,
+    location::{lock, Location},
     Desk,
 };
 
@@ -34,6 +34,10 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// How long a cycle the window starts waits for another process's cycle of the same
 /// location to end.
 const LEASE_WAIT: Duration = Duration::from_secs(2);
+
+/// How long requests may wait for GHL's answer before the window shows GHL as not
+/// answering (a request's own timeout is much longer).
+pub const STALLED: Duration = Duration::from_secs(6);
 
 /// What the window shows of syncing: reachability, whether a cycle runs and how far it
 /// is, and how the last one ended. Reported whenever any of it changes.
@@ -282,6 +286,34 @@ impl Runner {
         self.cycle().await
     }
 
+    /// Waits for `cycle` while watching GHL answer: when requests wait for an answer
+    /// longer than [`STALLED`], GHL is shown as unreachable at once (its timeout would
+    /// take much longer), and as reachable again when answers come.
+    async fn watching<T>(
+        &self,
+        location: &Location,
+        cycle: impl std::future::Future<Output = T>,
+    ) -> T {
+        let client = location.client().ok();
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut flagged = false;
+        tokio::pin!(cycle);
+        loop {
+            tokio::select! {
+                done = &mut cycle => return done,
+                _ = tick.tick() => {
+                    let Some(client) = &client else { continue };
+                    let stalled = client.waiting_for().is_some_and(|waited| waited >= STALLED);
+                    if stalled != flagged {
+                        flagged = stalled;
+                        let now = if stalled { Reachability::Offline } else { Reachability::Online };
+                        self.update(|status| status.reachability = now);
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs one sync cycle for the open location (after a running one ends), telling
     /// the sink how it goes and the schedule how it ended.
     async fn cycle(&self) -> DeskResult<SyncSummary> {
@@ -311,9 +343,8 @@ impl Runner {
         };
         let clock = self.clock.clone();
         let now = move || clock.now_ms();
-        let result = location
-            .sync(location.sync_options(), &now, &on_progress, LEASE_WAIT)
-            .await;
+        let cycle = location.sync(location.sync_options(), &now, &on_progress, LEASE_WAIT);
+        let result = self.watching(&location, cycle).await;
         let mark = location.outbox_last_change().ok().flatten().or(Some(0));
         let ended = match &result {
             Ok(summary) => Ended::Done {

@@ -169,3 +169,96 @@ async fn another_process_holding_the_lease_is_named_and_nothing_is_sent_twice() 
         "two processes syncing one location send each change once"
     );
 }
+
+#[tokio::test]
+async fn a_ghl_that_stops_answering_shows_as_unreachable_within_seconds() {
+    let rig = Rig::new(3).await;
+    rig.sign_in().await;
+    sync(&rig.desk.location().unwrap()).await;
+    rig.sandbox
+        .set_faults(ghl_sandbox::Faults {
+            latency_ms: 20_000,
+            ..ghl_sandbox::Faults::default()
+        })
+        .unwrap();
+    let sink = Arc::new(Recorded::default());
+    let runner = Runner::new(rig.desk.clone(), sink.clone(), clock());
+    let started = std::time::Instant::now();
+    let hanging = tokio::spawn({
+        let runner = runner.clone();
+        async move { runner.sync_now().await }
+    });
+    for _ in 0..100 {
+        if runner.status().reachability == desk::Reachability::Offline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(runner.status().reachability, desk::Reachability::Offline);
+    assert!(runner.status().running, "still waiting for the answer");
+    let took = started.elapsed();
+    assert!(
+        took < desk::runner::STALLED + Duration::from_secs(3),
+        "{took:?}"
+    );
+    runner.cancel();
+    hanging.abort();
+}
+
+#[tokio::test]
+async fn an_edit_made_during_a_long_fill_is_sent_before_the_fill_ends() {
+    let rig = Rig::new(400).await;
+    rig.sign_in().await;
+    rig.sandbox
+        .set_faults(ghl_sandbox::Faults {
+            latency_ms: 40,
+            ..ghl_sandbox::Faults::default()
+        })
+        .unwrap();
+    let location = rig.desk.location().unwrap();
+    let filling = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let edit = tokio::spawn({
+        let location = location.clone();
+        let filling = filling.clone();
+        async move {
+            while !filling.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            let id = location
+                .list_contacts(&desk::ContactQuery::default())
+                .unwrap()
+                .rows[0]
+                .id
+                .clone();
+            location
+                .update_contact(&id, fields(json!({ "city": "Not Kept Waiting" })))
+                .unwrap();
+            id
+        }
+    });
+    let options = location.sync_options();
+    let summary = location
+        .sync(
+            options,
+            &|| 0,
+            &|progress| {
+                if progress.phase == desk::Phase::Children && progress.done > 0 {
+                    filling.store(true, Ordering::SeqCst);
+                }
+            },
+            Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    let id = edit.await.unwrap();
+    assert_eq!(summary.pushed, 1, "{summary:?}");
+    assert!(
+        summary.children < options.children_budget,
+        "the fill gave way to the edit: {summary:?}"
+    );
+    assert!(summary.children_left > 0);
+    assert_eq!(
+        rig.sandbox.contact(&id).unwrap()["city"],
+        "Not Kept Waiting"
+    );
+}

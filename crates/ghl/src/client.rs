@@ -185,6 +185,7 @@ pub struct GhlClient {
     config: ClientConfig,
     tokens: Arc<dyn TokenSource>,
     pacer: Arc<Pacer>,
+    liveness: Arc<crate::liveness::Liveness>,
     location_id: String,
 }
 
@@ -221,6 +222,7 @@ impl GhlClient {
             config,
             tokens,
             pacer,
+            liveness: Arc::default(),
             location_id: location_id.into(),
         })
     }
@@ -238,6 +240,12 @@ impl GhlClient {
     /// The rate limits and daily budget as GHL last reported them.
     pub fn budget(&self) -> Budget {
         self.pacer.budget()
+    }
+
+    /// How long this client's requests have waited without any answer from GHL, while
+    /// some are in flight (`None` when none is).
+    pub fn waiting_for(&self) -> Option<Duration> {
+        self.liveness.waiting_for()
     }
 
     /// The pacer, to share with another client of the same location.
@@ -282,7 +290,10 @@ impl GhlClient {
             } else if let Some(form) = &call.form {
                 request = request.form(form);
             }
-            let response = match request.send().await {
+            self.liveness.started();
+            let sent = request.send().await;
+            self.liveness.ended();
+            let response = match sent {
                 Ok(response) => response,
                 Err(err) => {
                     // A connection that never opened carried nothing: always safe to retry.

@@ -9,6 +9,7 @@ mod client;
 mod contacts;
 pub mod error;
 pub mod fields;
+mod liveness;
 mod location;
 pub mod models;
 pub mod pacer;

@@ -1,13 +1,20 @@
 import {
   type Account,
   type AccountsStatus,
+  type ActivityEntry_Serialize as ActivityEntry,
+  type ActivityQuery,
   type AppInfo,
+  type Applied_Serialize as Applied,
+  type Business_Serialize as Business,
   type CacheSummary,
   type ChosenLocation,
   type ContactPage,
   type ContactQuery,
+  type ContactView_Serialize as ContactView,
+  type CustomFieldDef_Serialize as CustomFieldDef,
   commands,
   type DeskError,
+  type Edit,
   type MergePolicy,
   type OAuthOutcome,
   type OutboxCounts,
@@ -15,6 +22,7 @@ import {
   type Resolution,
   type SyncStatus,
   type SyncSummary,
+  type Targets,
 } from "./bindings";
 
 /** A failed command, carrying the core's machine-readable kind for the UI to act on. */
@@ -103,6 +111,51 @@ export async function signOut(locationId: string): Promise<void> {
 /** One page of the signed-in location's contacts. */
 export async function listContacts(query: ContactQuery): Promise<ContactPage> {
   return unwrap(await commands.listContacts(query));
+}
+
+/** How many contacts a bulk edit would change. */
+export async function countTargets(targets: Targets): Promise<number> {
+  return unwrap(await commands.countTargets(targets));
+}
+
+/** A contact as its pane shows it: everything cached, its unsent changes, read-only or not. */
+export async function getContactView(id: string): Promise<ContactView> {
+  return unwrap(await commands.contactView(id));
+}
+
+/** Reads a contact and its notes, tasks and appointments from HighLevel now. */
+export async function refreshContact(id: string): Promise<void> {
+  unwrap(await commands.refreshContact(id));
+}
+
+/** Every tag in use, with how many contacts carry it. */
+export async function getTags(): Promise<[string, number][]> {
+  return unwrap(await commands.tags());
+}
+
+/** The businesses contacts belong to. */
+export async function getBusinesses(): Promise<Business[]> {
+  return unwrap(await commands.businesses());
+}
+
+/** The location's contact custom fields. */
+export async function getCustomFields(): Promise<CustomFieldDef[]> {
+  return unwrap(await commands.customFields());
+}
+
+/** A page of the activity log. */
+export async function getActivity(query: ActivityQuery): Promise<ActivityEntry[]> {
+  return unwrap(await commands.activity(query));
+}
+
+/** Applies one edit: queued at once, sent by the next sync. Refused input throws with its fields. */
+export async function applyEdit(edit: Edit): Promise<Applied> {
+  return unwrap(await commands.applyEdit(edit));
+}
+
+/** Asks where to save and exports contacts as CSV; `null` when the user cancelled. */
+export async function exportCsv(only: ContactQuery | null): Promise<number | null> {
+  return unwrap(await commands.exportCsv(only));
 }
 
 /** Pending, rejected and conflicting changes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ROUTE, hrefFor, parseHash, ROUTES, routeForShortcut } from "./routes";
+import { DEFAULT_ROUTE, detailOf, hrefFor, parseHash, ROUTES, routeForShortcut } from "./routes";
 
 describe("routes", () => {
   it("reads the screen from the hash", () => {
@@ -18,6 +18,13 @@ describe("routes", () => {
     for (const route of ROUTES) {
       expect(parseHash(hrefFor(route.id))).toBe(route.id);
     }
+  });
+
+  it("names one contact after the Contacts screen", () => {
+    const href = hrefFor("contacts", "local_a/b");
+    expect(parseHash(href)).toBe("contacts");
+    expect(detailOf(href)).toBe("local_a/b");
+    expect(detailOf(hrefFor("contacts"))).toBeNull();
   });
 
   it("maps digit shortcuts to screens in navigation order", () => {

@@ -18,9 +18,15 @@ export function parseHash(hash: string): RouteId {
   return ROUTES.find((route) => route.id === id)?.id ?? DEFAULT_ROUTE;
 }
 
-/** The hash that shows a screen. */
-export function hrefFor(id: RouteId): string {
-  return `#/${id}`;
+/** The hash that shows a screen (and, for Contacts, one contact: `#/contacts/ID`). */
+export function hrefFor(id: RouteId, detail?: string): string {
+  return detail ? `#/${id}/${encodeURIComponent(detail)}` : `#/${id}`;
+}
+
+/** The record a location hash names after its screen (`#/contacts/ID`), if any. */
+export function detailOf(hash: string): string | null {
+  const parts = hash.replace(/^#\/?/, "").split("?")[0]?.split("/") ?? [];
+  return parts[1] ? decodeURIComponent(parts[1]) : null;
 }
 
 /** The screen a navigation shortcut (Ctrl/⌘ + digit) opens, if any. */

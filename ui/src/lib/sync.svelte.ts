@@ -1,5 +1,5 @@
 import { cancelSync, getOutboxCounts, getSyncStatus, syncNow } from "./api";
-import { events, type OutboxCounts, type SyncStatus } from "./bindings";
+import { events, type OutboxCounts, type SyncStatus, type SyncSummary } from "./bindings";
 
 const IDLE: SyncStatus = {
   reachability: "unknown",
@@ -23,12 +23,26 @@ export class Sync {
   counts: OutboxCounts = $state({ pending: 0, rejected: 0, conflicts: 0, waitingForRetry: 0 });
   /** Bumped after every finished sync so lists reload. */
   revision = $state(0);
+  /** The progress last reported, kept between the cycles of a first fill. */
+  lastProgress: SyncStatus["progress"] = $state(null);
 
   #unlisten: (() => void) | null = null;
 
   /** Whether a cycle runs. */
   get running(): boolean {
     return this.status.running;
+  }
+
+  /**
+   * Whether a first fill is under way: a cycle runs, or the next one follows in a
+   * moment because contacts still wait for their notes and tasks. The window shows one
+   * continuous sync instead of flickering between cycles.
+   */
+  get filling(): boolean {
+    if (this.status.running) return true;
+    const left = this.status.last?.childrenLeft ?? 0;
+    const next = this.status.nextInSeconds;
+    return left > 0 && next != null && next <= 3 && this.status.error == null;
   }
 
   /** Why the last sync stopped, whoever started it. */
@@ -64,6 +78,8 @@ export class Sync {
     // sync's contacts are browsable while their notes and tasks still come in).
     const newPhase = next.progress != null && next.progress.phase !== this.status.progress?.phase;
     this.status = next;
+    if (next.progress) this.lastProgress = next.progress;
+    else if (!this.filling) this.lastProgress = null;
     if (newPhase && !finished) {
       this.revision += 1;
       void this.refreshCounts();
@@ -74,14 +90,18 @@ export class Sync {
     }
   }
 
-  /** Runs one sync cycle now (after a running one ends). */
-  async run(): Promise<void> {
-    if (this.running) return;
+  /** Runs one sync cycle now (after a running one ends); its summary, or `null`. */
+  async run(): Promise<SyncSummary | null> {
+    if (this.running) return null;
     this.error = null;
     try {
-      await syncNow();
+      return await syncNow();
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      // Stop is the user's choice, not a failure.
+      if ((err as { kind?: string }).kind !== "cancelled") {
+        this.error = err instanceof Error ? err.message : String(err);
+      }
+      return null;
     } finally {
       this.revision += 1;
       await this.refreshCounts();

@@ -1,4 +1,5 @@
-import type { Phase, Progress, Reachability } from "./bindings";
+import type { Phase, Progress, Reachability, SyncSummary } from "./bindings";
+import { LOCALE } from "./format";
 
 const PHASES: Record<Phase, string> = {
   settling: "Checking unfinished changes",
@@ -8,7 +9,7 @@ const PHASES: Record<Phase, string> = {
   children: "Fetching notes and tasks",
 };
 
-const count = new Intl.NumberFormat("en-US");
+const count = new Intl.NumberFormat(LOCALE);
 
 /** "about 2 min left" style wording for a number of seconds. */
 export function timeLeft(seconds: number): string {
@@ -39,4 +40,19 @@ export function describeProgress(progress: Progress): string {
  */
 export function isOnline(reachability: Reachability, machineOnline: boolean): boolean {
   return machineOnline && reachability !== "offline";
+}
+
+/** What a finished sync did, in one sentence for a toast. */
+export function describeSummary(summary: SyncSummary): string {
+  const parts: string[] = [];
+  const add = (n: number, one: string, many: string) => {
+    if (n > 0) parts.push(`${count.format(n)} ${n === 1 ? one : many}`);
+  };
+  add(summary.pushed, "change sent", "changes sent");
+  add(summary.pulled, "contact updated", "contacts updated");
+  add(summary.deleted, "contact deleted in HighLevel", "contacts deleted in HighLevel");
+  add(summary.rejected, "change refused", "changes refused");
+  add(summary.conflicts, "conflict to review", "conflicts to review");
+  if (parts.length === 0) return "Synced: everything is up to date";
+  return `Synced: ${parts.join(", ")}`;
 }

@@ -1,0 +1,262 @@
+// Everyday editing in the real window, against the demo's embedded sandbox as HighLevel:
+// open a contact, edit fields (a bad value refused at the field), edit while HighLevel is
+// down, add notes, tasks and tags, tag several contacts at once, create a contact with a
+// note while offline, delete a contact. Each journey checks what HighLevel ends up with.
+import assert from "node:assert/strict";
+import { after, afterEach, before, test } from "node:test";
+import { launchApp, typeText } from "./driver.mjs";
+import { acceptedWrites, findSandbox } from "./sandbox.mjs";
+
+const ROWS = '[data-testid="contact-rows"] .row[data-id]';
+
+let app;
+let sandbox;
+before(async () => {
+  app = await launchApp();
+  await app.browser.setWindowSize(1400, 900);
+  await (await app.browser.$('[data-testid="contacts-demo"]')).click();
+  await (await app.browser.$(ROWS)).waitForDisplayed({ timeout: 90_000 });
+  sandbox = await findSandbox(app.pid());
+});
+after(async () => {
+  await app?.close();
+});
+afterEach(async () => {
+  // A failed journey must not leave HighLevel failing for the next one.
+  await sandbox?.faults({});
+});
+
+/** Waits until `check` holds, polling HighLevel or the window. */
+async function eventually(check, timeoutMsg, timeout = 60_000) {
+  try {
+    await app.browser.waitUntil(check, { timeout, interval: 400, timeoutMsg });
+  } catch (err) {
+    await app.screenshot(`failed-${timeoutMsg.replace(/\W+/g, "-")}`);
+    throw err;
+  }
+}
+
+/** Closes the toasts on screen, as a user does to reach what they cover. */
+async function dismissToasts() {
+  for (const button of await app.browser.$$('[data-testid="toasts"] button[aria-label="Dismiss"]')) {
+    await button.click().catch(() => {});
+  }
+}
+
+/** Opens the contact in row `index` of the list and returns its id. */
+async function openRow(index) {
+  const rows = await app.browser.$$(ROWS);
+  const id = await rows[index].getAttribute("data-id");
+  await rows[index].$(".name").click();
+  const pane = await app.browser.$('[data-testid="contact-pane"]');
+  await pane.waitForDisplayed({ timeout: 10_000 });
+  await eventually(async () => (await pane.getAttribute("data-id")) === id, "the pane did not open the contact", 10_000);
+  return id;
+}
+
+/** Replaces the text of the input inside `selector` and presses Enter, as a user would. */
+async function typeInto(selector, text) {
+  const input = await app.browser.$(`${selector} input, ${selector} textarea`);
+  await input.click();
+  await app.browser.execute((el) => el.select(), input);
+  await typeText(app.browser, text);
+  await app.browser.keys(["Enter"]);
+}
+
+test("a bad email is refused at the field; a good one is pending until HighLevel has it", async () => {
+  const { browser } = app;
+  const id = await openRow(2);
+  await app.screenshot("contact-pane");
+  const email = '[data-testid="field-email"]';
+  const before = await sandbox.contact(id);
+
+  await typeInto(email, "not an email");
+  const refusal = await browser.$(`${email} [role="alert"]`);
+  await refusal.waitForDisplayed({ timeout: 5_000 });
+  assert.match(await refusal.getText(), /email/i);
+  assert.equal(await (await browser.$(email)).getAttribute("data-pending"), null, "nothing was queued");
+  await app.screenshot("field-refused");
+
+  await typeInto(email, "ada.e2e@example.com");
+  await eventually(async () => !(await refusal.isExisting()), "the refusal did not go away", 5_000);
+  await eventually(async () => (await sandbox.contact(id)).email === "ada.e2e@example.com", "the email did not reach HighLevel");
+  await eventually(
+    async () => (await (await browser.$(email)).getAttribute("data-pending")) === null,
+    "the field stayed marked pending after HighLevel had it",
+    20_000,
+  );
+  assert.notEqual(before.email, "ada.e2e@example.com");
+});
+
+test("an edit made while HighLevel fails is kept and sent exactly once when it answers again", async () => {
+  const { browser } = app;
+  const id = await openRow(3);
+  await sandbox.clearRequests();
+  await sandbox.faults({ errorRate: 1.0 });
+  const city = '[data-testid="field-city"]';
+  await typeInto(city, "Offline City");
+  await eventually(async () => (await (await browser.$(city)).getAttribute("data-pending")) === "yes", "the edit was not marked pending", 5_000);
+  // While every request fails, the edit stays queued (HighLevel is only read again
+  // once the faults are lifted, since they answer every request).
+  await browser.pause(5_000);
+  assert.deepEqual(acceptedWrites(await sandbox.requests()), [], "nothing reached HighLevel");
+  await app.screenshot("pending-while-failing");
+  await sandbox.faults({});
+  assert.equal(await (await browser.$(city)).getAttribute("data-pending"), "yes");
+  await eventually(async () => (await sandbox.contact(id)).city === "Offline City", "the queued edit never reached HighLevel", 90_000);
+  const sent = acceptedWrites(await sandbox.requests()).filter((w) => w === `PUT /contacts/${id}`);
+  assert.equal(sent.length, 1, `the change was accepted exactly once (got ${sent.length})`);
+});
+
+test("notes, tasks and tags are added, completed and removed on the contact", async () => {
+  const { browser } = app;
+  const id = await openRow(4);
+  await (await browser.$('[data-testid="add-note"]')).click();
+  await (await browser.$('[data-testid="note-body"]')).click();
+  await typeText(browser, "Called about the renewal");
+  await (await browser.$('[data-testid="note-save"]')).click();
+
+  await (await browser.$('[data-testid="add-task"]')).click();
+  await (await browser.$('[data-testid="task-title"]')).click();
+  await typeText(browser, "Send the contract");
+  await browser.execute(() => {
+    const due = document.querySelector('[data-testid="task-due"]');
+    due.value = "2027-03-01T09:30";
+    due.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await (await browser.$('[data-testid="task-save"]')).click();
+  const task = await browser.$('[data-testid="timeline-task"]*=Send the contract');
+  await task.waitForDisplayed({ timeout: 5_000 });
+  await (await task.$('[data-testid="task-done"]')).click();
+
+  await typeInto('[data-testid="tag-editor"] .add', "e2e-tag");
+  await app.screenshot("timeline-and-tags");
+
+  await eventually(async () => {
+    const notes = (await sandbox.get(`/contacts/${id}/notes`)).notes ?? [];
+    const tasks = (await sandbox.get(`/contacts/${id}/tasks`)).tasks ?? [];
+    const contact = await sandbox.contact(id);
+    return (
+      notes.some((n) => n.body === "Called about the renewal") &&
+      tasks.some((t) => t.title === "Send the contract" && t.completed === true) &&
+      contact.tags.includes("e2e-tag")
+    );
+  }, "the note, the completed task or the tag did not reach HighLevel");
+
+  await (await browser.$('button[aria-label="Remove tag e2e-tag"]')).click();
+  await eventually(async () => !(await sandbox.contact(id)).tags.includes("e2e-tag"), "the tag was not removed in HighLevel");
+});
+
+test("three contacts are tagged at once after a confirmation that names the count", async () => {
+  const { browser } = app;
+  const rows = await browser.$$(ROWS);
+  const ids = [];
+  for (const row of rows.slice(6, 9)) {
+    ids.push(await row.getAttribute("data-id"));
+    await (await row.$('input[type="checkbox"]')).click();
+  }
+  const bar = await browser.$('[data-testid="bulk-bar"]');
+  assert.match(await bar.getText(), /3 contacts selected/);
+  await (await browser.$('[data-testid="bulk-add-tag"]')).click();
+  await (await browser.$('[data-testid="bulk-tag"]')).click();
+  await typeText(browser, "bulk-e2e");
+  const confirm = await browser.$('[data-testid="bulk-confirm"]');
+  assert.equal(await confirm.getText(), "Tag 3 contacts");
+  await app.screenshot("bulk-tag");
+  await confirm.click();
+  await eventually(async () => {
+    const contacts = await Promise.all(ids.map((id) => sandbox.contact(id)));
+    return contacts.every((c) => c.tags.includes("bulk-e2e"));
+  }, "the three contacts were not tagged in HighLevel");
+});
+
+test("a contact and its note created while HighLevel fails arrive once each", async () => {
+  const { browser } = app;
+  await sandbox.clearRequests();
+  await sandbox.faults({ errorRate: 1.0 });
+  // The command palette opens the new-contact form.
+  await browser.keys(["Control", "k"]);
+  await (await browser.$('[data-testid="palette-input"]')).waitForDisplayed({ timeout: 5_000 });
+  await typeText(browser, "new contact");
+  await browser.keys(["Enter"]);
+  await (await browser.$('[data-testid="new-firstName"]')).waitForDisplayed({ timeout: 5_000 });
+  await (await browser.$('[data-testid="new-firstName"]')).click();
+  await typeText(browser, "Offline");
+  await (await browser.$('[data-testid="new-lastName"]')).click();
+  await typeText(browser, "Newcomer");
+  await (await browser.$('[data-testid="new-email"]')).click();
+  await typeText(browser, "offline.newcomer@example.com");
+  await (await browser.$('[data-testid="new-save"]')).click();
+  await eventually(
+    async () =>
+      (await browser.execute(() => document.querySelector('[data-testid="contact-name"]')?.textContent)) ===
+      "Offline Newcomer",
+    "the new contact did not open",
+    10_000,
+  );
+  await dismissToasts();
+  await (await browser.$('[data-testid="add-note"]')).click();
+  await (await browser.$('[data-testid="note-body"]')).click();
+  await typeText(browser, "Met at the fair");
+  await (await browser.$('[data-testid="note-save"]')).click();
+  await (await browser.$('[data-testid="timeline-note"]*=Met at the fair')).waitForDisplayed({ timeout: 5_000 });
+  await app.screenshot("created-offline");
+  await browser.pause(3_000);
+  await sandbox.faults({});
+
+  let created;
+  await eventually(async () => {
+    const writes = acceptedWrites(await sandbox.requests());
+    const creates = writes.filter((w) => /^POST \/contacts\/?$/.test(w));
+    const notes = writes.filter((w) => /^POST \/contacts\/[^/]+\/notes\/?$/.test(w));
+    if (creates.length === 1 && notes.length === 1) created = notes[0].split("/")[2];
+    return created !== undefined;
+  }, "the contact and its note did not both reach HighLevel", 90_000);
+  const contact = await sandbox.contact(created);
+  assert.equal(contact.email, "offline.newcomer@example.com");
+  const notes = (await sandbox.get(`/contacts/${created}/notes`)).notes;
+  assert.deepEqual(
+    notes.map((n) => n.body),
+    ["Met at the fair"],
+  );
+  // Nothing more was created while the rest synced.
+  await browser.pause(2_000);
+  const writes = acceptedWrites(await sandbox.requests());
+  assert.equal(writes.filter((w) => /^POST \/contacts\/?$/.test(w)).length, 1);
+  assert.equal(writes.filter((w) => /^POST \/contacts\/[^/]+\/notes\/?$/.test(w)).length, 1);
+});
+
+test("a contact is deleted after a confirmation and leaves the list", async () => {
+  const { browser } = app;
+  const id = await openRow(10);
+  await (await browser.$('[data-testid="delete-contact"]')).click();
+  const dialog = await browser.$('[data-testid="confirm-delete-contact"]');
+  await dialog.waitForDisplayed({ timeout: 5_000 });
+  await app.screenshot("delete-confirmation");
+  await (await dialog.$('[data-testid="confirm-delete"]')).click();
+  await eventually(
+    async () => !(await browser.$(`${ROWS.replace(".row[data-id]", `.row[data-id="${id}"]`)}`).isExisting()),
+    "the deleted contact stayed in the list",
+    10_000,
+  );
+  await eventually(
+    async () => acceptedWrites(await sandbox.requests()).includes(`DELETE /contacts/${id}`),
+    "the deletion did not reach HighLevel",
+  );
+});
+
+test("the dark theme and a narrow window stay readable", async () => {
+  const { browser } = app;
+  await openRow(1);
+  await browser.keys(["Control", "k"]);
+  await (await browser.$('[data-testid="palette-input"]')).waitForDisplayed({ timeout: 5_000 });
+  await typeText(browser, "dark theme");
+  await browser.keys(["Enter"]);
+  await eventually(async () => (await browser.execute(() => document.documentElement.dataset.theme)) === "dark", "the theme did not switch");
+  await app.screenshot("dark");
+  await browser.setWindowSize(900, 600);
+  await browser.pause(500);
+  await app.screenshot("dark-narrow");
+  const overflow = await browser.execute(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, "nothing spills out sideways in a narrow window");
+});

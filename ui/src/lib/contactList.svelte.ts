@@ -1,0 +1,192 @@
+import { listContacts } from "./api";
+import type { ContactQuery, ContactRow, ContactSort, Targets } from "./bindings";
+
+/** Rows per request: a few screens, so scrolling rarely waits. */
+export const PAGE = 100;
+
+/** What the list shows: search text, filters and order. */
+export interface ListFilter {
+  search: string;
+  tag: string | null;
+  businessId: string | null;
+  sort: ContactSort;
+  reverse: boolean;
+}
+
+/** The list's query for rows `offset..offset + limit`. */
+export function queryFor(filter: ListFilter, offset = 0, limit = PAGE): ContactQuery {
+  return {
+    search: filter.search.trim() || null,
+    tag: filter.tag,
+    businessId: filter.businessId,
+    sort: filter.sort,
+    reverse: filter.reverse,
+    offset,
+    limit,
+  };
+}
+
+/**
+ * The contact list's data: the total and the rows fetched so far, by position, page by
+ * page as the virtual list asks for them. A new filter starts over at once (the first
+ * page is one fast local query per keystroke); a refresh after a sync re-reads the pages
+ * in view while the old rows stay on screen, so nothing jumps. Also the selection for
+ * bulk edits: picked ids, or every match of the filter.
+ */
+export class ContactRows {
+  filter: ListFilter = $state({
+    search: "",
+    tag: null,
+    businessId: null,
+    sort: "name",
+    reverse: false,
+  });
+  total = $state(0);
+  /** Bumped whenever rows arrive, so views re-read `row()`. */
+  version = $state(0);
+  loaded = $state(false);
+  error: string | null = $state(null);
+  /** Ids picked for a bulk edit. */
+  picked: Set<string> = $state(new Set());
+  /** Every match of the filter is picked. */
+  allPicked = $state(false);
+
+  #rows = new Map<number, ContactRow>();
+  #pages = new Map<number, number>();
+  #generation = 0;
+
+  /** The row at `index`, if fetched. */
+  row(index: number): ContactRow | undefined {
+    void this.version;
+    return this.#rows.get(index);
+  }
+
+  /** Changes the filter and starts over from the first page. */
+  setFilter(change: Partial<ListFilter>): Promise<void> {
+    this.filter = { ...this.filter, ...change };
+    this.allPicked = false;
+    this.picked = new Set();
+    return this.reload(false);
+  }
+
+  /** Sorts by a column; the same column again turns the order round. */
+  sortBy(sort: ContactSort): Promise<void> {
+    const reverse = this.filter.sort === sort ? !this.filter.reverse : false;
+    return this.setFilter({ sort, reverse });
+  }
+
+  /**
+   * Reads the first page again (`keep`: keeping the other pages' rows on screen and
+   * re-reading the pages `visible` covers).
+   */
+  async reload(keep: boolean, visible: [number, number] = [0, PAGE]): Promise<void> {
+    const generation = ++this.#generation;
+    this.#pages.clear();
+    if (!keep) {
+      this.#rows.clear();
+    }
+    const first = Math.floor(visible[0] / PAGE);
+    const last = Math.floor(Math.max(visible[0], visible[1] - 1) / PAGE);
+    const pages = [...new Set([0, ...range(first, last)])];
+    await Promise.all(pages.map((page) => this.#fetch(page, generation, keep)));
+  }
+
+  /** Makes sure rows `start..end` are fetched or on their way. */
+  ensure(start: number, end: number): void {
+    if (!this.loaded) return;
+    const first = Math.floor(start / PAGE);
+    const last = Math.floor(Math.max(start, end - 1) / PAGE);
+    for (const page of range(first, last)) {
+      if (page * PAGE >= this.total) break;
+      if (!this.#pages.has(page)) void this.#fetch(page, this.#generation, false);
+    }
+  }
+
+  async #fetch(page: number, generation: number, replacing: boolean): Promise<void> {
+    this.#pages.set(page, generation);
+    try {
+      const result = await listContacts(queryFor(this.filter, page * PAGE, PAGE));
+      if (generation !== this.#generation) return;
+      if (page === 0) this.total = result.total;
+      if (replacing && page === 0) {
+        for (const index of [...this.#rows.keys()]) {
+          if (index >= result.total) this.#rows.delete(index);
+        }
+      }
+      result.rows.forEach((row, i) => {
+        this.#rows.set(page * PAGE + i, row);
+      });
+      this.error = null;
+      this.loaded = true;
+      this.version += 1;
+    } catch (err) {
+      if (generation !== this.#generation) return;
+      this.#pages.delete(page);
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** Where a contact is in the rows fetched, if it is. */
+  indexOf(id: string): number | undefined {
+    for (const [index, row] of this.#rows) {
+      if (row.id === id) return index;
+    }
+    return undefined;
+  }
+
+  /** Picks or unpicks one contact. */
+  toggle(id: string): void {
+    const next = new Set(this.picked);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.allPicked = false;
+    this.picked = next;
+  }
+
+  /** Picks every fetched contact between two positions (shift-click). */
+  async pickRange(from: number, to: number): Promise<void> {
+    const [start, end] = from <= to ? [from, to] : [to, from];
+    const missing = range(Math.floor(start / PAGE), Math.floor(end / PAGE)).filter((page) =>
+      range(page * PAGE, Math.min(end, page * PAGE + PAGE - 1)).some((i) => !this.#rows.has(i)),
+    );
+    const generation = this.#generation;
+    await Promise.all(missing.map((page) => this.#fetch(page, generation, false)));
+    const next = new Set(this.picked);
+    for (let i = start; i <= end; i += 1) {
+      const row = this.#rows.get(i);
+      if (row) next.add(row.id);
+    }
+    this.allPicked = false;
+    this.picked = next;
+  }
+
+  /** Picks every match of the filter. */
+  pickAll(): void {
+    this.allPicked = true;
+    this.picked = new Set();
+  }
+
+  /** Clears the selection. */
+  unpick(): void {
+    this.allPicked = false;
+    this.picked = new Set();
+  }
+
+  /** How many contacts are picked. */
+  get pickedCount(): number {
+    return this.allPicked ? this.total : this.picked.size;
+  }
+
+  /** What a bulk edit of the selection applies to. */
+  targets(): Targets {
+    return this.allPicked
+      ? { kind: "matching", query: queryFor(this.filter) }
+      : { kind: "ids", ids: [...this.picked] };
+  }
+}
+
+function range(first: number, last: number): number[] {
+  const out: number[] = [];
+  for (let i = first; i <= last; i += 1) out.push(i);
+  return out;
+}

@@ -1,0 +1,104 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ContactQuery, ContactRow } from "./bindings";
+import { ContactRows, PAGE } from "./contactList.svelte";
+
+const ALL: ContactRow[] = Array.from({ length: 250 }, (_, i) => ({
+  id: `c${i}`,
+  firstName: `First${String(i).padStart(3, "0")}`,
+  lastName: "Last",
+  email: null,
+  phone: null,
+  companyName: null,
+  businessId: null,
+  tags: i % 2 === 0 ? ["even"] : [],
+  dateAdded: null,
+  dateUpdated: null,
+  pending: 0,
+}));
+
+let queries: ContactQuery[] = [];
+
+beforeEach(() => {
+  queries = [];
+  mockIPC((cmd, args) => {
+    if (cmd !== "list_contacts") throw new Error(`unexpected command ${cmd}`);
+    const query = (args as { query: ContactQuery }).query;
+    queries.push(query);
+    const matching = ALL.filter((row) => !query.tag || row.tags.includes(query.tag));
+    const offset = query.offset ?? 0;
+    return {
+      rows: matching.slice(offset, offset + (query.limit ?? PAGE)),
+      total: matching.length,
+    };
+  });
+});
+afterEach(() => clearMocks());
+
+describe("the contact list's data", () => {
+  it("fetches the first page, then only the pages the view asks for", async () => {
+    const rows = new ContactRows();
+    await rows.reload(false);
+    expect(rows.total).toBe(250);
+    expect(rows.row(0)?.id).toBe("c0");
+    expect(rows.row(150)).toBeUndefined();
+    rows.ensure(140, 160);
+    await Promise.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(rows.row(150)?.id).toBe("c150");
+    expect(queries.map((q) => q.offset)).toEqual([0, 100]);
+    rows.ensure(140, 160);
+    expect(queries).toHaveLength(2);
+  });
+
+  it("starts over and clears the selection when the filter changes", async () => {
+    const rows = new ContactRows();
+    await rows.reload(false);
+    rows.toggle("c3");
+    expect(rows.pickedCount).toBe(1);
+    await rows.setFilter({ tag: "even" });
+    expect(rows.total).toBe(125);
+    expect(rows.row(1)?.id).toBe("c2");
+    expect(rows.pickedCount).toBe(0);
+    expect(queries.at(-1)).toMatchObject({ tag: "even", offset: 0 });
+  });
+
+  it("picks a range across pages not yet fetched, and every match", async () => {
+    const rows = new ContactRows();
+    await rows.reload(false);
+    await rows.pickRange(98, 102);
+    expect(rows.targets()).toEqual({ kind: "ids", ids: ["c98", "c99", "c100", "c101", "c102"] });
+    rows.pickAll();
+    expect(rows.pickedCount).toBe(250);
+    expect(rows.targets()).toMatchObject({ kind: "matching", query: { offset: 0 } });
+    rows.unpick();
+    expect(rows.pickedCount).toBe(0);
+  });
+
+  it("keeps the rows on screen while a sync's refresh re-reads the pages in view", async () => {
+    const rows = new ContactRows();
+    await rows.reload(false);
+    rows.ensure(200, 210);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const refresh = rows.reload(true, [200, 210]);
+    expect(rows.row(205)?.id).toBe("c205");
+    await refresh;
+    expect(rows.row(205)?.id).toBe("c205");
+    expect(
+      queries
+        .slice(-2)
+        .map((q) => q.offset)
+        .sort(),
+    ).toEqual([0, 200]);
+  });
+
+  it("turns the order round when the same column is sorted again", async () => {
+    const rows = new ContactRows();
+    await rows.sortBy("dateAdded");
+    expect(rows.filter).toMatchObject({ sort: "dateAdded", reverse: false });
+    await rows.sortBy("dateAdded");
+    expect(rows.filter.reverse).toBe(true);
+    await rows.sortBy("name");
+    expect(rows.filter).toMatchObject({ sort: "name", reverse: false });
+  });
+});
