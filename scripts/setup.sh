@@ -101,4 +101,8 @@ install_npm_packages
 if $with_tests; then
   install_cargo_tool tauri-driver "$TAURI_DRIVER_VERSION"
   install_cargo_tool cargo-deny "$CARGO_DENY_VERSION"
+  # cargo deny reads the whole dependency graph offline, including the Windows and
+  # macOS crates a Linux build never downloads; fetch them all (quick once cached).
+  say "crates for every platform: cargo fetch"
+  cargo fetch --locked
 fi
