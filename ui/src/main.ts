@@ -7,4 +7,15 @@ if (!target) {
   throw new Error("index.html has no #app element");
 }
 
+// The web view's own menu (Back, Reload, Inspect) means nothing in a desktop app; text
+// fields and selected text keep theirs, for copy and paste.
+if (import.meta.env.PROD) {
+  document.addEventListener("contextmenu", (event) => {
+    const on = event.target instanceof Element ? event.target : null;
+    if (on?.closest("input, textarea, [contenteditable]") || window.getSelection()?.toString())
+      return;
+    event.preventDefault();
+  });
+}
+
 export default mount(App, { target });

@@ -3,6 +3,11 @@ import type { ContactQuery, ContactRow, ContactSort, Targets } from "./bindings"
 
 /** Rows per request: a few screens, so scrolling rarely waits. */
 export const PAGE = 100;
+/**
+ * Pages kept on each side of the visible ones; rows further away are dropped, so
+ * scrolling through 100,000 contacts holds a few thousand rows, not all of them.
+ */
+export const KEEP_PAGES = 5;
 
 /** What the list shows: search text, filters and order. */
 export interface ListFilter {
@@ -100,13 +105,23 @@ export class ContactRows {
       if (page * PAGE >= this.total) break;
       if (!this.#pages.has(page)) void this.#fetch(page, this.#generation, false);
     }
+    this.#forgetFarFrom(first, last);
+  }
+
+  /** Drops the rows of pages more than `KEEP_PAGES` away from pages `first..last`. */
+  #forgetFarFrom(first: number, last: number): void {
+    for (const page of [...this.#pages.keys()]) {
+      if (page >= first - KEEP_PAGES && page <= last + KEEP_PAGES) continue;
+      this.#pages.delete(page);
+      for (let i = page * PAGE; i < page * PAGE + PAGE; i += 1) this.#rows.delete(i);
+    }
   }
 
   async #fetch(page: number, generation: number, replacing: boolean): Promise<void> {
     this.#pages.set(page, generation);
     try {
       const result = await listContacts(queryFor(this.filter, page * PAGE, PAGE));
-      if (generation !== this.#generation) return;
+      if (generation !== this.#generation || !this.#pages.has(page)) return;
       if (page === 0) this.total = result.total;
       if (replacing && page === 0) {
         for (const index of [...this.#rows.keys()]) {

@@ -1,9 +1,9 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ContactQuery, ContactRow } from "./bindings";
-import { ContactRows, PAGE } from "./contactList.svelte";
+import { ContactRows, KEEP_PAGES, PAGE } from "./contactList.svelte";
 
-const ALL: ContactRow[] = Array.from({ length: 250 }, (_, i) => ({
+const ALL: ContactRow[] = Array.from({ length: 2500 }, (_, i) => ({
   id: `c${i}`,
   firstName: `First${String(i).padStart(3, "0")}`,
   lastName: "Last",
@@ -39,7 +39,7 @@ describe("the contact list's data", () => {
   it("fetches the first page, then only the pages the view asks for", async () => {
     const rows = new ContactRows();
     await rows.reload(false);
-    expect(rows.total).toBe(250);
+    expect(rows.total).toBe(2500);
     expect(rows.row(0)?.id).toBe("c0");
     expect(rows.row(150)).toBeUndefined();
     rows.ensure(140, 160);
@@ -51,13 +51,30 @@ describe("the contact list's data", () => {
     expect(queries).toHaveLength(2);
   });
 
+  it("holds only the pages near the view while scrolling far", async () => {
+    const rows = new ContactRows();
+    await rows.reload(false);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+    rows.ensure(0, 30);
+    await settle();
+    rows.ensure(2400, 2430);
+    await settle();
+    expect(rows.row(2410)?.id).toBe("c2410");
+    expect(rows.row(5)).toBeUndefined();
+    const kept = Array.from({ length: ALL.length }, (_, i) => rows.row(i)).filter(Boolean);
+    expect(kept.length).toBeLessThanOrEqual((2 * KEEP_PAGES + 1) * PAGE);
+    rows.ensure(0, 30);
+    await settle();
+    expect(rows.row(5)?.id).toBe("c5");
+  });
+
   it("starts over and clears the selection when the filter changes", async () => {
     const rows = new ContactRows();
     await rows.reload(false);
     rows.toggle("c3");
     expect(rows.pickedCount).toBe(1);
     await rows.setFilter({ tag: "even" });
-    expect(rows.total).toBe(125);
+    expect(rows.total).toBe(1250);
     expect(rows.row(1)?.id).toBe("c2");
     expect(rows.pickedCount).toBe(0);
     expect(queries.at(-1)).toMatchObject({ tag: "even", offset: 0 });
@@ -69,7 +86,7 @@ describe("the contact list's data", () => {
     await rows.pickRange(98, 102);
     expect(rows.targets()).toEqual({ kind: "ids", ids: ["c98", "c99", "c100", "c101", "c102"] });
     rows.pickAll();
-    expect(rows.pickedCount).toBe(250);
+    expect(rows.pickedCount).toBe(2500);
     expect(rows.targets()).toMatchObject({ kind: "matching", query: { offset: 0 } });
     rows.unpick();
     expect(rows.pickedCount).toBe(0);

@@ -1,0 +1,155 @@
+// Measures the window on a large cached location: start to first rows, keystroke to
+// updated rows (in the DOM and painted), memory of the app and its WebKit processes
+// before and after scrolling through the whole list, and the number of rows in the DOM.
+// Run by scripts/bench-window.sh, which builds the release app and the cache.
+import { readFileSync } from "node:fs";
+import { launchApp } from "../e2e/driver.mjs";
+
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error("usage: node tests/perf/window.mjs <data folder with a cache>");
+
+/** Proportional, unique and resident set sizes in MB of one process, from /proc. */
+function memoryOf(pid) {
+  const fields = {};
+  for (const line of readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").split("\n")) {
+    const match = line.match(/^(\w+):\s+(\d+) kB/);
+    if (match) fields[match[1]] = Number(match[2]) / 1024;
+  }
+  return {
+    pss: fields.Pss ?? 0,
+    uss: (fields.Private_Clean ?? 0) + (fields.Private_Dirty ?? 0),
+    rss: fields.Rss ?? 0,
+  };
+}
+
+/** Memory of the app and its WebKit processes, by process name and in total. */
+function memory(app) {
+  const total = { pss: 0, uss: 0, rss: 0 };
+  const parts = [];
+  for (const pid of app.processes()) {
+    let name;
+    try {
+      name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (!/ghl-desk|WebKit/.test(name)) continue;
+    const used = memoryOf(pid);
+    parts.push(`${name} ${used.pss.toFixed(0)}`);
+    for (const key of Object.keys(total)) total[key] += used[key];
+  }
+  return { ...total, parts: parts.join(", ") };
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+const mb = (m) => `PSS ${m.pss.toFixed(0)} MB, USS ${m.uss.toFixed(0)} MB, RSS ${m.rss.toFixed(0)} MB (${m.parts})`;
+
+/** When process `pid` started, in epoch milliseconds (its age from /proc, in ticks of 10 ms). */
+function startedAt(pid) {
+  const uptime = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+  const ticks = Number(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[19]);
+  return Date.now() - (uptime - ticks / 100) * 1000;
+}
+
+const launched = Date.now();
+const app = await launchApp({ dataDir });
+const { browser } = app;
+await browser.setTimeout({ script: 600_000 });
+try {
+  const firstRows = await browser.executeAsync((done) => {
+    const check = () => {
+      const mark = performance.getEntriesByName("ghl-desk:first-rows")[0];
+      if (mark) done(performance.timeOrigin + mark.startTime);
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+  const count = await browser.$("[data-testid=contact-count]").getText();
+  const processStart = startedAt(app.pid());
+  console.log(
+    `start to first rows: ${Math.round(firstRows - processStart)} ms from the process's start (${count}; ${Math.round(firstRows - launched)} ms from asking the driver for a session)`,
+  );
+  await browser.pause(1000);
+  const atStart = memory(app);
+  console.log(`memory at start: ${mb(atStart)}`);
+
+  // Each keystroke alone, timed inside the page from keydown to the rows changing
+  // (DOM) and to the frame after (painted).
+  await browser.execute(() => {
+    const perf = { samples: [], started: 0, waiting: false };
+    window.__perf = perf;
+    const input = document.querySelector("[data-testid=contact-search]");
+    const list = document.querySelector("[data-testid=contact-rows]");
+    input.addEventListener(
+      "keydown",
+      () => {
+        perf.started = performance.now();
+        perf.waiting = true;
+      },
+      true,
+    );
+    new MutationObserver(() => {
+      if (!perf.waiting) return;
+      perf.waiting = false;
+      const dom = performance.now() - perf.started;
+      requestAnimationFrame(() =>
+        setTimeout(() => perf.samples.push({ dom, painted: performance.now() - perf.started }), 0),
+      );
+    }).observe(list, { childList: true, subtree: true, characterData: true });
+  });
+  await browser.$("[data-testid=contact-search]").click();
+  let unchanged = 0;
+  const press = async (key) => {
+    const before = await browser.execute(() => window.__perf.samples.length);
+    await browser.keys([key]);
+    try {
+      await browser.waitUntil(async () => (await browser.execute(() => window.__perf.samples.length)) > before, {
+        timeout: 3000,
+      });
+    } catch {
+      unchanged += 1;
+      await browser.execute(() => {
+        window.__perf.waiting = false;
+      });
+    }
+  };
+  // Names the seeded location has, typed letter by letter and deleted again.
+  for (const word of ["mary", "smith", "john", "garcia", "lee", "anthony", "william", "davis"]) {
+    for (const char of word) await press(char);
+    for (const _ of word) await press("Backspace");
+  }
+  const samples = await browser.execute(() => window.__perf.samples);
+  const dom = samples.map((s) => s.dom);
+  const painted = samples.map((s) => s.painted);
+  console.log(
+    `keystroke to rows (${samples.length} keystrokes, ${unchanged} left the rows as they were): DOM p50 ${percentile(dom, 0.5).toFixed(1)} ms, p95 ${percentile(dom, 0.95).toFixed(1)} ms; painted p50 ${percentile(painted, 0.5).toFixed(1)} ms, p95 ${percentile(painted, 0.95).toFixed(1)} ms`,
+  );
+
+  // Scroll through the whole list, 20 screens at a time, letting each frame render.
+  const scrolled = await browser.executeAsync((done) => {
+    const list = document.querySelector("[data-testid=contact-rows]");
+    let most = 0;
+    const step = () => {
+      most = Math.max(most, document.querySelectorAll("[data-testid=contact-rows] .row").length);
+      if (list.scrollTop + list.clientHeight >= list.scrollHeight - 1) {
+        done({ rows: most, height: list.scrollHeight });
+        return;
+      }
+      list.scrollTop += list.clientHeight * 20;
+      requestAnimationFrame(() => setTimeout(step, 0));
+    };
+    step();
+  });
+  await browser.pause(1500);
+  const last = await browser.$("[data-testid=contact-rows] .row[data-id]:last-of-type").isExisting();
+  console.log(`rows in the DOM while scrolling to the end: at most ${scrolled.rows} (last row shown: ${last})`);
+  const afterScroll = memory(app);
+  console.log(`memory after scrolling to the end: ${mb(afterScroll)}`);
+  await app.screenshot("bench-window-end");
+} finally {
+  await app.close();
+}
