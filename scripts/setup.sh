@@ -28,15 +28,8 @@ apt_build=(
 # talks to a real Secret Service (gnome-keyring) on a private D-Bus session.
 apt_test=(xvfb xauth webkit2gtk-driver dbus-daemon gnome-keyring)
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-die() { printf 'error: %s\n' "$*" >&2; exit 1; }
-
-as_root() {
-  if [[ $(id -u) -eq 0 ]]; then "$@"
-  elif command -v sudo >/dev/null; then sudo "$@"
-  else die "installing system packages needs root: run as root or install sudo"
-  fi
-}
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 install_apt_packages() {
   local wanted=("${apt_build[@]}")

@@ -26,6 +26,9 @@ cargo fmt --all --check
 step "UI: lint and format (Biome)"
 npm --workspace ui run lint
 
+step "GitHub workflows (actionlint)"
+npm run lint:workflows
+
 step "UI: type check (svelte-check)"
 npm --workspace ui run check
 
