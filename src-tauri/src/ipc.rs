@@ -8,7 +8,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::{
-    commands::{accounts, contacts, edits, review, sync},
+    commands::{accounts, contacts, edits, review, support, sync, updates},
     events::SyncStatusEvent,
 };
 
@@ -46,8 +46,19 @@ pub fn builder() -> Builder<tauri::Wry> {
             sync::sync_now,
             sync::cancel_sync,
             sync::sync_status,
+            sync::quit,
+            support::open_log_folder,
+            support::copy_diagnostics,
+            support::crash_reports,
+            support::dismiss_crash_reports,
+            updates::check_for_update,
+            updates::download_update,
+            updates::install_update,
         ])
-        .events(collect_events![SyncStatusEvent])
+        .events(collect_events![
+            SyncStatusEvent,
+            updates::UpdateProgressEvent
+        ])
 }
 
 /// Where the generated bindings are checked in.

@@ -128,19 +128,22 @@ async function exited(child, timeoutMs) {
 
 /**
  * Starts the app. Returns `{ browser, dataDir, close }`; `close()` ends the session,
- * stops tauri-driver and removes the data directory.
+ * stops tauri-driver and removes the data directory. `options.dataDir` opens an
+ * existing data directory instead of a fresh one, and keeps it; `options.env` adds to
+ * the app's environment.
  */
-export async function launchApp() {
+export async function launchApp(options = {}) {
   const application = process.env.GHL_DESK_BINARY ?? join(ROOT, "target", "debug", "ghl-desk");
   if (!process.env.DISPLAY) {
     throw new Error("no DISPLAY: run the end-to-end tests under xvfb-run (see scripts/test.sh)");
   }
-  const dataDir = mkdtempSync(join(tmpdir(), "ghl-desk-e2e-"));
+  const keepData = options.dataDir !== undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "ghl-desk-e2e-"));
   const port = await freePort();
   const nativePort = await freePort();
   const driverLog = [];
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, GHL_DESK_DATA_DIR: dataDir },
+    env: { ...process.env, ...options.env, GHL_DESK_DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driver.stdout.on("data", (chunk) => driverLog.push(chunk.toString()));
@@ -161,7 +164,7 @@ export async function launchApp() {
     });
   } catch (err) {
     driver.kill();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`${err.message}\n--- tauri-driver output ---\n${driverLog.join("")}`);
   }
 
@@ -171,6 +174,8 @@ export async function launchApp() {
     dataDir,
     application,
     screenshot: (name) => browser.saveScreenshot(join(SCREENSHOT_DIR, `${name}.png`)),
+    /** The process ids started for this data directory (the app and its WebKit helpers). */
+    processes: () => processesOf(dataDir),
     /** The app's process id. */
     pid: () => processesOf(dataDir).find((pid) => isApp(pid, application)),
     async close() {
@@ -185,7 +190,7 @@ export async function launchApp() {
       }
       driver.stdout.destroy();
       driver.stderr.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -82,6 +82,8 @@ function serveAppInfo(
       if (cmd === "outbox_counts") return { pending: 0, rejected: 0, conflicts: 0 };
       if (cmd === "tags" || cmd === "businesses" || cmd === "custom_fields") return [];
       if (cmd === "activity") return [];
+      if (cmd === "crash_reports") return [];
+      if (cmd === "check_for_update") return { kind: "notConfigured" };
       throw new Error(`unexpected command ${cmd}`);
     },
     { shouldMockEvents: true },
@@ -535,5 +537,84 @@ describe("App frame", () => {
       delete (navigator as { onLine?: boolean }).onLine;
       if (onLine) Object.defineProperty(Navigator.prototype, "onLine", onLine);
     }
+  });
+
+  it("tells of a crash of the last run once, with the way to its report", async () => {
+    const calls = serveAppInfo(() => INFO, {
+      crash_reports: () => [
+        {
+          path: "/logs/crash-1.txt",
+          at: "2026-12-01T10:00:00Z",
+          summary: "the database went away (src/sync.rs:10:5)",
+        },
+      ],
+      dismiss_crash_reports: () => null,
+      open_log_folder: () => null,
+    });
+    render(App);
+    const notice = await screen.findByTestId("crash-notice");
+    expect(notice).toHaveTextContent("the database went away");
+    expect(notice).toHaveTextContent("Nothing you queued was lost");
+    await fireEvent.click(screen.getByRole("button", { name: "Open log folder" }));
+    expect(calls).toContain("open_log_folder");
+    await fireEvent.click(screen.getByTestId("crash-dismiss"));
+    await waitFor(() => expect(screen.queryByTestId("crash-notice")).not.toBeInTheDocument());
+    expect(calls).toContain("dismiss_crash_reports");
+  });
+
+  it("offers an update at start, downloads it with progress and installs it", async () => {
+    const checks: unknown[] = [];
+    let downloadOk = false;
+    const calls = serveAppInfo(() => INFO, {
+      check_for_update: (args) => {
+        checks.push((args as { automatic: boolean }).automatic);
+        return {
+          kind: "available",
+          current: "9.8.7",
+          version: "9.9.0",
+          notes: "Faster search.",
+          date: "2026-12-01T00:00:00+00:00",
+        };
+      },
+      download_update: async () => {
+        await emit("update-progress-event", { downloaded: 512, total: 1024 });
+        if (!downloadOk) {
+          throw {
+            kind: "invalid",
+            message:
+              "the downloaded update 9.9.0 is not signed by GHL Desk's release key, so it was thrown away; this version keeps running",
+          };
+        }
+        return null;
+      },
+      install_update: () => null,
+    });
+    render(App);
+    expect(
+      await screen.findByText("GHL Desk 9.9.0 is available: Settings → Updates"),
+    ).toBeInTheDocument();
+    expect(checks).toEqual([true]);
+    await fireEvent.keyDown(window, { key: "4", ctrlKey: true });
+    expect(await screen.findByTestId("update-offer")).toHaveTextContent(
+      "GHL Desk 9.9.0 is available (you have 9.8.7)",
+    );
+    expect(screen.getByTestId("update-notes")).toHaveTextContent("Faster search.");
+    await fireEvent.click(screen.getByTestId("update-download"));
+    expect(await screen.findByTestId("update-error")).toHaveTextContent(
+      "not signed by GHL Desk's release key",
+    );
+    downloadOk = true;
+    await fireEvent.click(screen.getByTestId("update-download"));
+    expect(await screen.findByTestId("update-ready")).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId("update-install"));
+    await waitFor(() => expect(calls).toContain("install_update"));
+  });
+
+  it("says when this build does not update itself", async () => {
+    serveAppInfo(() => INFO);
+    window.location.hash = "#/settings";
+    render(App);
+    expect(await screen.findByText(/does not update itself/)).toBeInTheDocument();
+    expect(screen.queryByTestId("update-check")).not.toBeInTheDocument();
   });
 });

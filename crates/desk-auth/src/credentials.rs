@@ -231,6 +231,40 @@ pub fn client_for(
     Ok(GhlClient::new(config, Arc::new(tokens), location)?)
 }
 
+/// Every secret the vault holds for `accounts` (tokens, Private Integration tokens,
+/// their agencies' tokens), the Marketplace app's client secret and the build's own: text
+/// that leaves the computer, such as a support bundle, is scrubbed of each of them.
+pub fn secrets_of(vault: &dyn Vault, accounts: &[Account]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pair_at = |key: &str| {
+        if let Ok(Some(pair)) = get_pair(vault, key) {
+            found.push(pair.access_token);
+            found.push(pair.refresh_token);
+        }
+    };
+    for account in accounts {
+        pair_at(&tokens_key(&account.location_id));
+        if let Some(company) = &account.company_id {
+            pair_at(&company_tokens_key(company));
+        }
+    }
+    for account in accounts {
+        if let Ok(Some(pit)) = vault.get(&pit_key(&account.location_id)) {
+            found.push(pit);
+        }
+    }
+    if let Ok(Some(app)) = marketplace_app(vault) {
+        found.push(app.client_secret);
+    }
+    if let Some(app) = embedded_app() {
+        found.push(app.client_secret);
+    }
+    found.retain(|secret| !secret.trim().is_empty());
+    found.sort();
+    found.dedup();
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +282,42 @@ mod tests {
             fallback.map(|(app, entered)| (app.client_id, entered)),
             embedded_app().map(|app| (app.client_id, false))
         );
+    }
+
+    #[test]
+    fn every_secret_kept_for_the_accounts_is_named() {
+        let vault = crate::MemoryVault::default();
+        let account = |id: &str, company: Option<&str>| Account {
+            location_id: id.into(),
+            company_id: company.map(Into::into),
+            kind: SignInKind::OAuth,
+            scopes: None,
+            name: None,
+        };
+        let pair = |a: &str, r: &str| TokenPair {
+            access_token: a.into(),
+            refresh_token: r.into(),
+        };
+        store_pair(&vault, "loc1", &pair("access-1", "refresh-1")).unwrap();
+        store_company_pair(&vault, "co1", &pair("access-co", "refresh-co")).unwrap();
+        store_pit(&vault, "loc2", "pit-2").unwrap();
+        store_app(&vault, "client-id", "client-secret").unwrap();
+        let found = secrets_of(
+            &vault,
+            &[account("loc1", Some("co1")), account("loc2", None)],
+        );
+        for secret in [
+            "access-1",
+            "refresh-1",
+            "access-co",
+            "refresh-co",
+            "pit-2",
+            "client-secret",
+        ] {
+            assert!(
+                found.iter().any(|s| s == secret),
+                "{secret} missing: {found:?}"
+            );
+        }
     }
 }

@@ -6,6 +6,8 @@
 //! print.
 
 mod accounts;
+pub mod crash;
+mod diagnostics;
 mod edits;
 pub mod error;
 mod location;
@@ -23,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 pub use accounts::{
     AccountsStatus, AgencyLocation, CacheSummary, ChosenLocation, OAuthOutcome, SignInApp,
 };
+pub use crash::CrashReport;
 pub use desk_auth::{Account, SignInKind, DEFAULT_PORT as DEFAULT_SIGN_IN_PORT};
 pub use desk_store::{
     model::{
@@ -33,6 +36,7 @@ pub use desk_store::{
     AppInfo, FieldError,
 };
 pub use desk_sync::{schedule::Reachability, Phase, Progress, SyncSummary};
+pub use diagnostics::redact;
 pub use edits::{Applied, Edit, Targets};
 pub use error::{DeskError, DeskResult, ErrorKind};
 pub use location::Location;

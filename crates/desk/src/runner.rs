@@ -6,7 +6,10 @@
 //! reads time from a [`Clock`], so tests drive it without a window or a wall clock.
 
 use std::{
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
     time::{Duration, Instant},
 };
 
@@ -123,6 +126,8 @@ pub struct Runner {
     state: Mutex<State>,
     wake: Notify,
     cycle: tokio::sync::Mutex<()>,
+    /// Set by [`Runner::shut_down`]: no cycle starts any more.
+    stopping: AtomicBool,
 }
 
 impl Runner {
@@ -142,6 +147,7 @@ impl Runner {
             }),
             wake: Notify::new(),
             cycle: tokio::sync::Mutex::new(()),
+            stopping: AtomicBool::new(false),
         })
     }
 
@@ -171,12 +177,33 @@ impl Runner {
         }
     }
 
+    /// Stops for good, as the process is about to end: no cycle starts any more, a
+    /// running one is cancelled, and this waits up to `grace` for the sends it has in
+    /// flight to be answered and recorded. Returns whether it ended in time; a send still
+    /// unanswered then is recovered and checked by the next process that syncs.
+    pub async fn shut_down(&self, grace: Duration) -> bool {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.cancel();
+        self.wake.notify_one();
+        tokio::time::timeout(grace, self.cycle.lock()).await.is_ok()
+    }
+
+    /// Undoes [`Runner::shut_down`] when the process goes on after all (an update that
+    /// did not install): the loop runs again.
+    pub async fn resume(self: Arc<Self>) {
+        self.stopping.store(false, Ordering::SeqCst);
+        self.run().await;
+    }
+
     /// The loop: waits for what the schedule says, for an edit, or for another
     /// location to open, and acts. Runs until the process ends.
     pub async fn run(self: Arc<Self>) {
         let mut opened = self.desk.watch_opened();
         let mut edits = self.desk.watch_edits();
         loop {
+            if self.stopping.load(Ordering::SeqCst) {
+                return;
+            }
             let next = lock(&self.state)
                 .schedule
                 .as_ref()
@@ -318,6 +345,9 @@ impl Runner {
     /// the sink how it goes and the schedule how it ended.
     async fn cycle(&self) -> DeskResult<SyncSummary> {
         let _one_at_a_time = self.cycle.lock().await;
+        if self.stopping.load(Ordering::SeqCst) {
+            return Err(DeskError::new(ErrorKind::Cancelled, "GHL Desk is quitting"));
+        }
         let location = self.desk.location()?;
         let started = self.clock.now_ms();
         if let Some(schedule) = lock(&self.state).schedule.as_mut() {

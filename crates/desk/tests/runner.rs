@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use common::{fields, sync, Rig};
+use common::{fields, first_contact, sync, Rig};
 use desk::{
     runner::{Clock, Runner, StatusSink, SyncStatus},
     ErrorKind,
@@ -94,12 +94,7 @@ async fn the_loop_syncs_at_start_and_soon_after_an_edit() {
     };
     until("the first sync", || finished(&sink) >= 1).await;
     let location = rig.desk.location().unwrap();
-    let id = location
-        .list_contacts(&desk::ContactQuery::default())
-        .unwrap()
-        .rows[0]
-        .id
-        .clone();
+    let id = first_contact(&location);
     location
         .update_contact(&id, fields(json!({ "city": "Ran By Itself" })))
         .unwrap();
@@ -119,12 +114,7 @@ async fn another_process_holding_the_lease_is_named_and_nothing_is_sent_twice() 
     let location_id = rig.sign_in().await;
     let location = rig.desk.location().unwrap();
     sync(&location).await;
-    let contact = location
-        .list_contacts(&desk::ContactQuery::default())
-        .unwrap()
-        .rows[0]
-        .id
-        .clone();
+    let contact = first_contact(&location);
     for n in 0..5 {
         location
             .create_note(&contact, &format!("queued {n}"), None)
@@ -224,12 +214,7 @@ async fn an_edit_made_during_a_long_fill_is_sent_before_the_fill_ends() {
             while !filling.load(Ordering::SeqCst) {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
-            let id = location
-                .list_contacts(&desk::ContactQuery::default())
-                .unwrap()
-                .rows[0]
-                .id
-                .clone();
+            let id = first_contact(&location);
             location
                 .update_contact(&id, fields(json!({ "city": "Not Kept Waiting" })))
                 .unwrap();
@@ -260,5 +245,64 @@ async fn an_edit_made_during_a_long_fill_is_sent_before_the_fill_ends() {
     assert_eq!(
         rig.sandbox.contact(&id).unwrap()["city"],
         "Not Kept Waiting"
+    );
+}
+
+#[tokio::test]
+async fn quitting_during_a_sync_settles_the_sends_in_flight_and_loses_nothing() {
+    let rig = Rig::new(5).await;
+    rig.sign_in().await;
+    let location = rig.desk.location().unwrap();
+    sync(&location).await;
+    let contact = first_contact(&location);
+    let on_ghl = rig.sandbox.note_count(&contact);
+    const QUEUED: usize = 60;
+    for n in 0..QUEUED {
+        location
+            .create_note(&contact, &format!("queued {n}"), None)
+            .unwrap();
+    }
+    rig.sandbox
+        .set_faults(ghl_sandbox::Faults {
+            latency_ms: 300,
+            ..ghl_sandbox::Faults::default()
+        })
+        .unwrap();
+    let runner = Runner::new(rig.desk.clone(), Arc::new(Recorded::default()), clock());
+    let syncing = tokio::spawn({
+        let runner = runner.clone();
+        async move { runner.sync_now().await }
+    });
+    until("a first note reaching HighLevel", || {
+        rig.sandbox.note_count(&contact) > on_ghl
+    })
+    .await;
+
+    assert!(
+        runner.shut_down(Duration::from_secs(10)).await,
+        "the cycle ended within the grace"
+    );
+    let ended = syncing.await.unwrap().unwrap_err();
+    assert_eq!(ended.kind, ErrorKind::Cancelled);
+    let sent = rig.sandbox.note_count(&contact) - on_ghl;
+    let counts = location.outbox_counts().unwrap();
+    assert!(sent < QUEUED, "quit before the end: {sent} sent");
+    assert_eq!(counts.conflicts, 0, "no send left in doubt: {counts:?}");
+    assert_eq!(sent + counts.pending as usize, QUEUED, "{counts:?}");
+    assert_eq!(
+        runner.sync_now().await.unwrap_err().kind,
+        ErrorKind::Cancelled,
+        "no cycle starts after quitting"
+    );
+
+    rig.sandbox
+        .set_faults(ghl_sandbox::Faults::default())
+        .unwrap();
+    let next_start = Rig::desk_over(&rig.sandbox, rig.dir.path(), rig.vault.clone());
+    sync(&next_start.location().unwrap()).await;
+    assert_eq!(
+        rig.sandbox.note_count(&contact),
+        on_ghl + QUEUED,
+        "the rest arrives at the next start, each note once"
     );
 }

@@ -4,4 +4,6 @@ pub mod accounts;
 pub mod contacts;
 pub mod edits;
 pub mod review;
+pub mod support;
 pub mod sync;
+pub mod updates;

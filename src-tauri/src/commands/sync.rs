@@ -1,7 +1,7 @@
-//! Syncing on demand, stopping it, and its status.
+//! Syncing on demand, stopping it, its status, and quitting (which stops it first).
 
 use desk::{runner::SyncStatus, DeskError, SyncSummary};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::{guard::answer_async, state::AppState};
 
@@ -25,4 +25,11 @@ pub fn cancel_sync(state: State<'_, AppState>) {
 #[specta::specta]
 pub fn sync_status(state: State<'_, AppState>) -> SyncStatus {
     state.runner.status()
+}
+
+/// Quits the app (Ctrl+Q): the sync stops first and its sends in flight are answered.
+#[tauri::command]
+#[specta::specta]
+pub fn quit(app: AppHandle) {
+    app.exit(0);
 }

@@ -11,6 +11,7 @@ import {
   type ContactPage,
   type ContactQuery,
   type ContactView_Serialize as ContactView,
+  type CrashReport,
   type CustomFieldDef_Serialize as CustomFieldDef,
   commands,
   type DeskError,
@@ -23,6 +24,7 @@ import {
   type SyncStatus,
   type SyncSummary,
   type Targets,
+  type UpdateCheck_Serialize as UpdateCheck,
 } from "./bindings";
 
 /** A failed command, carrying the core's machine-readable kind for the UI to act on. */
@@ -196,4 +198,44 @@ export async function getPendingChanges(): Promise<PendingChange[]> {
 /** Applies the user's decision about a queued change (discard, retry, or settle a conflict). */
 export async function resolveChange(seq: number, resolution: Resolution): Promise<void> {
   unwrap(await commands.resolveChange(seq, resolution));
+}
+
+/** Opens the log folder in the file manager. */
+export async function openLogFolder(): Promise<void> {
+  unwrap(await commands.openLogFolder());
+}
+
+/** Copies the redacted support bundle to the clipboard and returns it. */
+export async function copyDiagnostics(): Promise<string> {
+  return unwrap(await commands.copyDiagnostics());
+}
+
+/** Crash reports of earlier runs not yet shown to the user. */
+export async function getCrashReports(): Promise<CrashReport[]> {
+  return await commands.crashReports();
+}
+
+/** Marks the crash reports as shown. */
+export async function dismissCrashReports(): Promise<void> {
+  unwrap(await commands.dismissCrashReports());
+}
+
+/** Checks for a newer GHL Desk (`automatic`: the start-up check, at most daily). */
+export async function checkForUpdate(automatic: boolean): Promise<UpdateCheck> {
+  return unwrap(await commands.checkForUpdate(automatic));
+}
+
+/** Downloads the update found and verifies its signature. */
+export async function downloadUpdate(): Promise<void> {
+  unwrap(await commands.downloadUpdate());
+}
+
+/** Installs the downloaded update and relaunches. */
+export async function installUpdate(): Promise<void> {
+  unwrap(await commands.installUpdate());
+}
+
+/** Quits GHL Desk (the sync stops first and what it is sending is finished). */
+export async function quitApp(): Promise<void> {
+  await commands.quit();
 }

@@ -77,11 +77,40 @@ export const commands = {
 	cancelSync: () => __TAURI_INVOKE<void>("cancel_sync"),
 	/**  Whether HighLevel answers, whether a sync runs and how the last one ended. */
 	syncStatus: () => __TAURI_INVOKE<SyncStatus_Serialize>("sync_status"),
+	/**  Quits the app (Ctrl+Q): the sync stops first and its sends in flight are answered. */
+	quit: () => __TAURI_INVOKE<void>("quit"),
+	/**  Opens the log folder in the system's file manager. */
+	openLogFolder: () => typedError<null, DeskError>(__TAURI_INVOKE("open_log_folder")),
+	/**
+	 *  Puts the support bundle (no secrets, contact data only as counts) on the clipboard
+	 *  and returns it, so the user sees what they are about to share.
+	 */
+	copyDiagnostics: () => typedError<string, DeskError>(__TAURI_INVOKE("copy_diagnostics")),
+	/**  Crash reports of earlier runs the user has not been told about. */
+	crashReports: () => __TAURI_INVOKE<CrashReport[]>("crash_reports"),
+	/**  The user has seen the crash reports: the next start does not tell again. */
+	dismissCrashReports: () => typedError<null, DeskError>(__TAURI_INVOKE("dismiss_crash_reports")),
+	/**
+	 *  Checks for a newer version (`automatic`: the start-up check, skipped when one ran in
+	 *  the last day).
+	 */
+	checkForUpdate: (automatic: boolean) => typedError<UpdateCheck_Serialize, DeskError>(__TAURI_INVOKE("check_for_update", { automatic })),
+	/**
+	 *  Downloads the update the last check found, reporting progress, and verifies its
+	 *  signature; a package that does not match is thrown away and the app keeps running.
+	 */
+	downloadUpdate: () => typedError<null, DeskError>(__TAURI_INVOKE("download_update")),
+	/**
+	 *  Installs the downloaded update and relaunches: first the sync stops, and the sends it
+	 *  has in flight are answered and recorded.
+	 */
+	installUpdate: () => typedError<null, DeskError>(__TAURI_INVOKE("install_update")),
 };
 
 /** Events */
 export const events = {
 	syncStatusEvent: makeEvent<SyncStatusEvent_Serialize, SyncStatusEvent_Deserialize>("sync-status-event"),
+	updateProgressEvent: makeEvent<UpdateProgressEvent_Serialize, UpdateProgressEvent_Deserialize>("update-progress-event"),
 };
 
 /* Types */
@@ -590,6 +619,16 @@ export type ContactView_Serialize = {
 	changes: PendingChange_Serialize[],
 	/**  Why it cannot be edited, when the sign-in may only read. */
 	readOnly: string | null,
+};
+
+/**  A crash of an earlier run that the user has not been told about yet. */
+export type CrashReport = {
+	/**  The report's file. */
+	path: string,
+	/**  When it happened (RFC 3339, UTC). */
+	at: string,
+	/**  The panic's message and where in the code it happened. */
+	summary: string,
 };
 
 /**  One of the location's contact custom fields, as GHL defines it. */
@@ -1338,6 +1377,70 @@ export type TaskRow_Serialize = {
 	assignedTo: string | null,
 	/**  Operations waiting for GHL. */
 	pending: number,
+};
+
+/**  What a check found. */
+export type UpdateCheck = UpdateCheck_Serialize | UpdateCheck_Deserialize;
+
+/**  What a check found. */
+export type UpdateCheck_Deserialize = 
+/**  This build has no update source (built without the signing key). */
+{ kind: "notConfigured" } | 
+/**  The start-up check ran less than a day ago. */
+{ kind: "notDue" } | 
+/**  This is the newest version. */
+{ kind: "upToDate"; 
+/**  The running version. */
+current: string } | 
+/**  A newer version is there. */
+{ kind: "available"; 
+/**  The running version. */
+current: string; 
+/**  The new one. */
+version: string; 
+/**  Its release notes. */
+notes?: string | null; 
+/**  When it was published (RFC 3339). */
+date?: string | null };
+
+/**  What a check found. */
+export type UpdateCheck_Serialize = 
+/**  This build has no update source (built without the signing key). */
+{ kind: "notConfigured" } | 
+/**  The start-up check ran less than a day ago. */
+{ kind: "notDue" } | 
+/**  This is the newest version. */
+{ kind: "upToDate"; 
+/**  The running version. */
+current: string } | 
+/**  A newer version is there. */
+{ kind: "available"; 
+/**  The running version. */
+current: string; 
+/**  The new one. */
+version: string; 
+/**  Its release notes. */
+notes: string | null; 
+/**  When it was published (RFC 3339). */
+date: string | null };
+
+/**  How far the download is. */
+export type UpdateProgressEvent = UpdateProgressEvent_Serialize | UpdateProgressEvent_Deserialize;
+
+/**  How far the download is. */
+export type UpdateProgressEvent_Deserialize = {
+	/**  Bytes received. */
+	downloaded: number,
+	/**  Bytes in all, when the server says. */
+	total?: number | null,
+};
+
+/**  How far the download is. */
+export type UpdateProgressEvent_Serialize = {
+	/**  Bytes received. */
+	downloaded: number,
+	/**  Bytes in all, when the server says. */
+	total: number | null,
 };
 
 /* Tauri Specta runtime */

@@ -101,3 +101,16 @@ export function initials(name: string): string {
     .map((word) => [...word][0]?.toUpperCase() ?? "");
   return letters.slice(0, 2).join("") || "?";
 }
+
+/** A size in bytes as people read it (`12.4 MB`). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

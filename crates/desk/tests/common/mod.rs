@@ -88,6 +88,16 @@ pub async fn sync(location: &desk::Location) -> desk::SyncSummary {
         .unwrap()
 }
 
+/// The id of the first contact in the cached list.
+pub fn first_contact(location: &desk::Location) -> String {
+    location
+        .list_contacts(&desk::ContactQuery::default())
+        .unwrap()
+        .rows[0]
+        .id
+        .clone()
+}
+
 pub fn fields(v: Value) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }
