@@ -34,7 +34,7 @@ pub fn run() {
     let layout = DataLayout::for_user()
         .ok()
         .filter(|layout| layout.ensure_dirs().is_ok());
-    let _log_guard = layout
+    let log_guard = layout
         .as_ref()
         .and_then(|layout| logging::init(&layout.logs_dir()));
     if let Some(layout) = &layout {
@@ -106,7 +106,13 @@ pub fn run() {
         }
     };
     let quitting = AtomicBool::new(false);
+    // The event loop ends the process without returning, so the log writer is flushed
+    // on the way out, not when this function would return.
+    let log_guard = std::sync::Mutex::new(log_guard);
     app.run(move |handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            drop(log_guard.lock().map(|mut guard| guard.take()));
+        }
         // The first request to quit waits for the sync to stop and its sends in flight
         // to be answered; the exit that follows goes through.
         if let tauri::RunEvent::ExitRequested { api, code, .. } = event {
