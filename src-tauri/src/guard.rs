@@ -4,7 +4,9 @@
 
 use std::{future::Future, panic::AssertUnwindSafe};
 
-use desk::{DeskError, ErrorKind};
+use desk::{DeskError, ErrorKind, Location};
+
+use crate::state::AppState;
 
 fn panicked() -> DeskError {
     tracing::error!("a command failed with an internal error");
@@ -36,6 +38,17 @@ pub async fn answer_blocking<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(command)
         .await
         .unwrap_or_else(|_| Err(panicked()))
+}
+
+/// Runs `command` on the open location off the main thread, answering a panic as an
+/// error. Database reads and writes go here: on the main thread they would hold up the
+/// window's own drawing and every other call from the page while they run.
+pub async fn with_location<T: Send + 'static>(
+    state: &AppState,
+    command: impl FnOnce(&Location) -> Result<T, DeskError> + Send + 'static,
+) -> Result<T, DeskError> {
+    let desk = state.desk.clone();
+    answer_blocking(move || command(&*desk.location()?)).await
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ import { launchApp } from "../e2e/driver.mjs";
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error("usage: node tests/perf/window.mjs <data folder with a cache>");
 
-/** Proportional, unique and resident set sizes in MB of one process, from /proc. */
+/** Private dirty, proportional, unique and resident set sizes in MB of one process, from /proc. */
 function memoryOf(pid) {
   const fields = {};
   for (const line of readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").split("\n")) {
@@ -16,6 +16,7 @@ function memoryOf(pid) {
     if (match) fields[match[1]] = Number(match[2]) / 1024;
   }
   return {
+    dirty: fields.Private_Dirty ?? 0,
     pss: fields.Pss ?? 0,
     uss: (fields.Private_Clean ?? 0) + (fields.Private_Dirty ?? 0),
     rss: fields.Rss ?? 0,
@@ -24,7 +25,7 @@ function memoryOf(pid) {
 
 /** Memory of the app and its WebKit processes, by process name and in total. */
 function memory(app) {
-  const total = { pss: 0, uss: 0, rss: 0 };
+  const total = { dirty: 0, pss: 0, uss: 0, rss: 0 };
   const parts = [];
   for (const pid of app.processes()) {
     let name;
@@ -35,7 +36,7 @@ function memory(app) {
     }
     if (!/ghl-desk|WebKit/.test(name)) continue;
     const used = memoryOf(pid);
-    parts.push(`${name} ${used.pss.toFixed(0)}`);
+    parts.push(`${name} ${used.dirty.toFixed(0)}`);
     for (const key of Object.keys(total)) total[key] += used[key];
   }
   return { ...total, parts: parts.join(", ") };
@@ -46,7 +47,8 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-const mb = (m) => `PSS ${m.pss.toFixed(0)} MB, USS ${m.uss.toFixed(0)} MB, RSS ${m.rss.toFixed(0)} MB (${m.parts})`;
+const mb = (m) =>
+  `private dirty ${m.dirty.toFixed(0)} MB (${m.parts}); PSS ${m.pss.toFixed(0)} MB, USS ${m.uss.toFixed(0)} MB, RSS ${m.rss.toFixed(0)} MB`;
 
 /** When process `pid` started, in epoch milliseconds (its age from /proc, in ticks of 10 ms). */
 function startedAt(pid) {
@@ -118,7 +120,8 @@ try {
     }
   };
   // Names the seeded location has, typed letter by letter and deleted again.
-  for (const word of ["mary", "smith", "john", "garcia", "lee", "anthony", "william", "davis"]) {
+  const words = ["mary", "smith", "john", "garcia", "lee", "anthony", "william", "davis"];
+  for (const word of words) {
     for (const char of word) await press(char);
     for (const _ of word) await press("Backspace");
   }
@@ -127,6 +130,23 @@ try {
   const painted = samples.map((s) => s.painted);
   console.log(
     `keystroke to rows (${samples.length} keystrokes, ${unchanged} left the rows as they were): DOM p50 ${percentile(dom, 0.5).toFixed(1)} ms, p95 ${percentile(dom, 0.95).toFixed(1)} ms; painted p50 ${percentile(painted, 0.5).toFixed(1)} ms, p95 ${percentile(painted, 0.95).toFixed(1)} ms`,
+  );
+
+  // The same searches as bare calls from the page: what the round trip to Rust costs.
+  const calls = await browser.executeAsync(async (words, done) => {
+    const times = [];
+    for (const word of words) {
+      for (let i = 1; i <= word.length; i += 1) {
+        const query = { search: word.slice(0, i), tag: null, businessId: null, sort: "name", reverse: false, offset: 0, limit: 100 };
+        const started = performance.now();
+        await window.__TAURI_INTERNALS__.invoke("list_contacts", { query });
+        times.push(performance.now() - started);
+      }
+    }
+    done(times);
+  }, words);
+  console.log(
+    `list_contacts called from the page (${calls.length} searches): p50 ${percentile(calls, 0.5).toFixed(1)} ms, p95 ${percentile(calls, 0.95).toFixed(1)} ms`,
   );
 
   // Scroll through the whole list, 20 screens at a time, letting each frame render.

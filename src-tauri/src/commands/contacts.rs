@@ -8,32 +8,35 @@ use desk::{
 use tauri::State;
 
 use crate::{
-    guard::{answer, answer_async},
+    guard::{answer_async, with_location},
     state::AppState,
 };
 
 /// One page of the open location's contacts (search, filters, sort).
 #[tauri::command]
 #[specta::specta]
-pub fn list_contacts(
+pub async fn list_contacts(
     state: State<'_, AppState>,
     query: ContactQuery,
 ) -> Result<ContactPage, DeskError> {
-    answer(|| state.desk.location()?.list_contacts(&query))
+    with_location(&state, move |location| location.list_contacts(&query)).await
 }
 
 /// How many contacts a bulk edit would change, for its confirmation.
 #[tauri::command]
 #[specta::specta]
-pub fn count_targets(state: State<'_, AppState>, targets: Targets) -> Result<u32, DeskError> {
-    answer(|| state.desk.location()?.count_targets(&targets))
+pub async fn count_targets(state: State<'_, AppState>, targets: Targets) -> Result<u32, DeskError> {
+    with_location(&state, move |location| location.count_targets(&targets)).await
 }
 
 /// A contact as its pane shows it.
 #[tauri::command]
 #[specta::specta]
-pub fn contact_view(state: State<'_, AppState>, id: String) -> Result<ContactView, DeskError> {
-    answer(|| state.desk.location()?.contact_view(&id))
+pub async fn contact_view(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<ContactView, DeskError> {
+    with_location(&state, move |location| location.contact_view(&id)).await
 }
 
 /// Reads a contact and its notes, tasks and appointments from HighLevel now.
@@ -47,30 +50,30 @@ pub async fn refresh_contact(state: State<'_, AppState>, id: String) -> Result<(
 /// Every tag in use with its count (filter and suggestions).
 #[tauri::command]
 #[specta::specta]
-pub fn tags(state: State<'_, AppState>) -> Result<Vec<(String, u32)>, DeskError> {
-    answer(|| state.desk.location()?.tags())
+pub async fn tags(state: State<'_, AppState>) -> Result<Vec<(String, u32)>, DeskError> {
+    with_location(&state, move |location| location.tags()).await
 }
 
 /// The businesses contacts belong to (the business filter).
 #[tauri::command]
 #[specta::specta]
-pub fn businesses(state: State<'_, AppState>) -> Result<Vec<Business>, DeskError> {
-    answer(|| state.desk.location()?.businesses())
+pub async fn businesses(state: State<'_, AppState>) -> Result<Vec<Business>, DeskError> {
+    with_location(&state, move |location| location.businesses()).await
 }
 
 /// The location's contact custom fields.
 #[tauri::command]
 #[specta::specta]
-pub fn custom_fields(state: State<'_, AppState>) -> Result<Vec<CustomFieldDef>, DeskError> {
-    answer(|| state.desk.location()?.custom_fields())
+pub async fn custom_fields(state: State<'_, AppState>) -> Result<Vec<CustomFieldDef>, DeskError> {
+    with_location(&state, move |location| location.custom_fields()).await
 }
 
 /// A page of the activity log.
 #[tauri::command]
 #[specta::specta]
-pub fn activity(
+pub async fn activity(
     state: State<'_, AppState>,
     query: ActivityQuery,
 ) -> Result<Vec<ActivityEntry>, DeskError> {
-    answer(|| state.desk.location()?.activity_page(&query))
+    with_location(&state, move |location| location.activity_page(&query)).await
 }

@@ -3,43 +3,49 @@
 use desk::{DeskError, MergePolicy, OutboxCounts, PendingChange, Resolution};
 use tauri::State;
 
-use crate::{guard::answer, state::AppState};
+use crate::{guard::with_location, state::AppState};
 
 /// Pending, refused and conflicting changes, for the top bar.
 #[tauri::command]
 #[specta::specta]
-pub fn outbox_counts(state: State<'_, AppState>) -> Result<OutboxCounts, DeskError> {
-    answer(|| state.desk.location()?.outbox_counts())
+pub async fn outbox_counts(state: State<'_, AppState>) -> Result<OutboxCounts, DeskError> {
+    with_location(&state, move |location| location.outbox_counts()).await
 }
 
 /// Every queued change, described, for the Pending changes screen.
 #[tauri::command]
 #[specta::specta]
-pub fn pending_changes(state: State<'_, AppState>) -> Result<Vec<PendingChange>, DeskError> {
-    answer(|| state.desk.location()?.pending_changes())
+pub async fn pending_changes(state: State<'_, AppState>) -> Result<Vec<PendingChange>, DeskError> {
+    with_location(&state, move |location| location.pending_changes()).await
 }
 
 /// Applies the user's decision about one queued change.
 #[tauri::command]
 #[specta::specta]
-pub fn resolve_change(
+pub async fn resolve_change(
     state: State<'_, AppState>,
     seq: u32,
     resolution: Resolution,
 ) -> Result<(), DeskError> {
-    answer(|| state.desk.location()?.resolve(seq.into(), &resolution))
+    with_location(&state, move |location| {
+        location.resolve(seq.into(), &resolution)
+    })
+    .await
 }
 
 /// How the open location settles fields changed both here and in HighLevel.
 #[tauri::command]
 #[specta::specta]
-pub fn merge_policy(state: State<'_, AppState>) -> Result<MergePolicy, DeskError> {
-    answer(|| state.desk.location()?.merge_policy())
+pub async fn merge_policy(state: State<'_, AppState>) -> Result<MergePolicy, DeskError> {
+    with_location(&state, move |location| location.merge_policy()).await
 }
 
 /// Chooses how the open location settles fields changed on both sides.
 #[tauri::command]
 #[specta::specta]
-pub fn set_merge_policy(state: State<'_, AppState>, policy: MergePolicy) -> Result<(), DeskError> {
-    answer(|| state.desk.location()?.set_merge_policy(policy))
+pub async fn set_merge_policy(
+    state: State<'_, AppState>,
+    policy: MergePolicy,
+) -> Result<(), DeskError> {
+    with_location(&state, move |location| location.set_merge_policy(policy)).await
 }
