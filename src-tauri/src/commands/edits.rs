@@ -4,14 +4,16 @@ use desk::{Applied, ContactQuery, DeskError, Edit};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::{guard::answer_blocking, state::AppState};
+use crate::{
+    guard::{answer_blocking, with_location},
+    state::AppState,
+};
 
 /// Applies one edit (queued offline, sent by the next sync).
 #[tauri::command]
 #[specta::specta]
 pub async fn apply_edit(state: State<'_, AppState>, edit: Edit) -> Result<Applied, DeskError> {
-    let desk = state.desk.clone();
-    answer_blocking(move || desk.location()?.apply(edit)).await
+    with_location(&state, move |location| location.apply(edit)).await
 }
 
 /// Asks where to save, then writes the contacts (those `only` matches, or all) as CSV;
