@@ -221,6 +221,26 @@ describe("App frame", () => {
     await waitFor(() => expect(queries.at(-1)).toMatchObject({ search: "ada", sort: "name" }));
   });
 
+  it("asks for one page per keystroke and leaves the filters' lists alone", async () => {
+    const calls = serveAppInfo(() => INFO, {
+      accounts_status: () => ({
+        account: DEMO,
+        accounts: [],
+        keychainPersistent: true,
+        builtInApp: false,
+      }),
+      list_contacts: () => PAGE,
+    });
+    render(App);
+    expect(await screen.findByText("Ada Lovelace")).toBeInTheDocument();
+    await waitFor(() => expect(calls).toContain("businesses"));
+    const before = calls.length;
+    await fireEvent.input(screen.getByTestId("contact-search"), { target: { value: "a" } });
+    await fireEvent.input(screen.getByTestId("contact-search"), { target: { value: "ad" } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls.slice(before)).toEqual(["list_contacts", "list_contacts"]);
+  });
+
   it("shows the signed-in account in Settings and signs out", async () => {
     let account: Account | null = DEMO;
     const signedOut: unknown[] = [];
