@@ -1,6 +1,7 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
+import { prefetchFirstPage } from "./lib/contactList.svelte";
 
 const target = document.getElementById("app");
 if (!target) {
@@ -18,4 +19,5 @@ if (import.meta.env.PROD) {
   });
 }
 
+prefetchFirstPage();
 export default mount(App, { target });

@@ -1,5 +1,5 @@
 import { listContacts } from "./api";
-import type { ContactQuery, ContactRow, ContactSort, Targets } from "./bindings";
+import type { ContactPage, ContactQuery, ContactRow, ContactSort, Targets } from "./bindings";
 
 /** Rows per request: a few screens, so scrolling rarely waits. */
 export const PAGE = 100;
@@ -31,6 +31,39 @@ export function queryFor(filter: ListFilter, offset = 0, limit = PAGE): ContactQ
   };
 }
 
+/** What the list shows before the user chooses anything. */
+export const DEFAULT_FILTER: ListFilter = {
+  search: "",
+  tag: null,
+  businessId: null,
+  sort: "name",
+  reverse: false,
+};
+
+/** The first page of the default list, asked for by `prefetchFirstPage`, until used. */
+let early: { key: string; page: Promise<ContactPage> } | null = null;
+
+/**
+ * Asks for the first page of the default list as the page starts, before anyone knows
+ * whether a location is signed in: the first screen then waits for one query, not for
+ * the account's round trip, the screen's mount and then the query. Without a location the
+ * answer is an error, and the list asks again when it needs rows.
+ */
+export function prefetchFirstPage(): void {
+  const query = queryFor(DEFAULT_FILTER);
+  const page = listContacts(query);
+  page.catch(() => {});
+  early = { key: JSON.stringify(query), page };
+}
+
+/** The rows for `query`: the early first page when that is what is asked, else a query. */
+function pageFor(query: ContactQuery): Promise<ContactPage> {
+  const taken = early;
+  early = null;
+  if (taken?.key === JSON.stringify(query)) return taken.page.catch(() => listContacts(query));
+  return listContacts(query);
+}
+
 /**
  * The contact list's data: the total and the rows fetched so far, by position, page by
  * page as the virtual list asks for them. A new filter starts over at once (the first
@@ -39,13 +72,7 @@ export function queryFor(filter: ListFilter, offset = 0, limit = PAGE): ContactQ
  * bulk edits: picked ids, or every match of the filter.
  */
 export class ContactRows {
-  filter: ListFilter = $state({
-    search: "",
-    tag: null,
-    businessId: null,
-    sort: "name",
-    reverse: false,
-  });
+  filter: ListFilter = $state({ ...DEFAULT_FILTER });
   total = $state(0);
   /** Bumped whenever rows arrive, so views re-read `row()`. */
   version = $state(0);
@@ -120,7 +147,7 @@ export class ContactRows {
   async #fetch(page: number, generation: number, replacing: boolean): Promise<void> {
     this.#pages.set(page, generation);
     try {
-      const result = await listContacts(queryFor(this.filter, page * PAGE, PAGE));
+      const result = await pageFor(queryFor(this.filter, page * PAGE, PAGE));
       if (generation !== this.#generation || !this.#pages.has(page)) return;
       if (page === 0) this.total = result.total;
       if (replacing && page === 0) {

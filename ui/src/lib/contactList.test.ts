@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ContactQuery, ContactRow } from "./bindings";
-import { ContactRows, KEEP_PAGES, PAGE } from "./contactList.svelte";
+import { ContactRows, KEEP_PAGES, PAGE, prefetchFirstPage } from "./contactList.svelte";
 
 const ALL: ContactRow[] = Array.from({ length: 2500 }, (_, i) => ({
   id: `c${i}`,
@@ -36,6 +36,33 @@ beforeEach(() => {
 afterEach(() => clearMocks());
 
 describe("the contact list's data", () => {
+  it("uses the first page asked for at start once, then asks again", async () => {
+    prefetchFirstPage();
+    const rows = new ContactRows();
+    await rows.reload(false);
+    expect(rows.row(0)?.id).toBe("c0");
+    expect(queries).toHaveLength(1);
+    await rows.reload(false);
+    expect(queries).toHaveLength(2);
+  });
+
+  it("asks again when the first page asked for at start failed", async () => {
+    clearMocks();
+    mockIPC(() => {
+      throw new Error("not signed in");
+    });
+    prefetchFirstPage();
+    await Promise.resolve();
+    mockIPC((_cmd, args) => {
+      queries.push((args as { query: ContactQuery }).query);
+      return { rows: ALL.slice(0, PAGE), total: ALL.length };
+    });
+    const rows = new ContactRows();
+    await rows.reload(false);
+    expect(rows.total).toBe(2500);
+    expect(queries).toHaveLength(1);
+  });
+
   it("fetches the first page, then only the pages the view asks for", async () => {
     const rows = new ContactRows();
     await rows.reload(false);
