@@ -7,6 +7,8 @@ mod events;
 mod guard;
 pub mod ipc;
 mod logging;
+#[cfg(target_os = "linux")]
+mod rendering;
 mod state;
 
 use std::{
@@ -30,6 +32,8 @@ const QUIT_GRACE: Duration = Duration::from_secs(3);
 
 /// Starts the app and blocks until its last window closes.
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    rendering::choose_compositing();
     desk::private_by_default();
     let layout = DataLayout::for_user()
         .ok()
