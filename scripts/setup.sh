@@ -25,8 +25,9 @@ apt_build=(
   libdbus-1-dev
 )
 # The end-to-end tests drive the real window under a virtual X server; the keychain test
-# talks to a real Secret Service (gnome-keyring) on a private D-Bus session.
-apt_test=(xvfb xauth webkit2gtk-driver dbus-daemon gnome-keyring)
+# talks to a real Secret Service (gnome-keyring) on a private D-Bus session; the window
+# benchmark types with real X key events (xdotool).
+apt_test=(xvfb xauth webkit2gtk-driver dbus-daemon gnome-keyring xdotool)
 
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
