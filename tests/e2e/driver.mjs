@@ -131,6 +131,11 @@ async function exited(child, timeoutMs) {
  * stops tauri-driver and removes the data directory. `options.dataDir` opens an
  * existing data directory instead of a fresh one, and keeps it; `options.env` adds to
  * the app's environment.
+ *
+ * Under Xvfb there is no GPU, so the app would paint without WebKit's compositing (see
+ * src-tauri/src/rendering.rs); WebKitWebDriver's screenshots of a page that does not
+ * repaint then never return. The tests keep compositing on unless the environment says
+ * otherwise; `options.autoRendering` leaves the choice to the app, as for a user.
  */
 export async function launchApp(options = {}) {
   const application = process.env.GHL_DESK_BINARY ?? join(ROOT, "target", "debug", "ghl-desk");
@@ -143,7 +148,12 @@ export async function launchApp(options = {}) {
   const nativePort = await freePort();
   const driverLog = [];
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, ...options.env, GHL_DESK_DATA_DIR: dataDir },
+    env: {
+      ...(options.autoRendering ? {} : { WEBKIT_DISABLE_COMPOSITING_MODE: "0" }),
+      ...process.env,
+      ...options.env,
+      GHL_DESK_DATA_DIR: dataDir,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driver.stdout.on("data", (chunk) => driverLog.push(chunk.toString()));

@@ -59,7 +59,7 @@ function startedAt(pid) {
 }
 
 const launched = Date.now();
-const app = await launchApp({ dataDir });
+const app = await launchApp({ dataDir, autoRendering: true });
 const { browser } = app;
 await browser.setTimeout({ script: 600_000 });
 try {
