@@ -81,3 +81,35 @@ it("reads the contact once, again after a sync, and keeps a note being typed whe
   expect(calls.slice(3)).toEqual(["contact_view"]);
   expect(screen.getByTestId("note-body")).toHaveValue("Half a thought");
 });
+
+it("a note saved slowly does not close the task form opened meanwhile", async () => {
+  let answer: (value: unknown) => void = () => {};
+  mockIPC((cmd) => {
+    if (cmd === "contact_view") return VIEW;
+    if (cmd === "refresh_contact") return null;
+    if (cmd === "apply_edit") return new Promise((resolve) => (answer = resolve));
+    throw new Error(`unexpected command ${cmd}`);
+  });
+  const props = $state({
+    id: "c1",
+    revision: 0,
+    online: false,
+    customFields: [],
+    businesses: [],
+    tags: [],
+    onclose: () => {},
+    onchanged: () => {},
+    ondeleted: () => {},
+  });
+  pane = mount(ContactPane, { target: document.body, props });
+  await fireEvent.click(await screen.findByTestId("add-note"));
+  await fireEvent.input(screen.getByTestId("note-body"), { target: { value: "Called" } });
+  await fireEvent.click(screen.getByTestId("note-save"));
+  await fireEvent.click(screen.getByTestId("add-task"));
+  await fireEvent.input(screen.getByTestId("task-title"), {
+    target: { value: "Send the contract" },
+  });
+  answer({ id: "local_n1", count: null });
+  await settle();
+  expect(screen.getByTestId("task-title")).toHaveValue("Send the contract");
+});
