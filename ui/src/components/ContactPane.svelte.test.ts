@@ -29,6 +29,22 @@ const VIEW: ContactView = {
   readOnly: null,
 };
 
+/** The pane's props, each its own signal, as a parent component passes them. */
+function paneProps(online: boolean) {
+  const props = $state({
+    id: "c1",
+    revision: 0,
+    online,
+    customFields: [],
+    businesses: [],
+    tags: [],
+    onclose: () => {},
+    onchanged: () => {},
+    ondeleted: () => {},
+  });
+  return props;
+}
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 let pane: ReturnType<typeof mount> | undefined;
@@ -47,18 +63,7 @@ it("reads the contact once, again after a sync, and keeps a note being typed whe
     if (cmd === "refresh_contact") return null;
     throw new Error(`unexpected command ${cmd}`);
   });
-  // Each prop its own signal, as a parent component passes them.
-  const props = $state({
-    id: "c1",
-    revision: 0,
-    online: true,
-    customFields: [],
-    businesses: [],
-    tags: [],
-    onclose: () => {},
-    onchanged: () => {},
-    ondeleted: () => {},
-  });
+  const props = paneProps(true);
   pane = mount(ContactPane, { target: document.body, props });
   await screen.findByTestId("add-note");
   await settle();
@@ -90,17 +95,7 @@ it("a note saved slowly does not close the task form opened meanwhile", async ()
     if (cmd === "apply_edit") return new Promise((resolve) => (answer = resolve));
     throw new Error(`unexpected command ${cmd}`);
   });
-  const props = $state({
-    id: "c1",
-    revision: 0,
-    online: false,
-    customFields: [],
-    businesses: [],
-    tags: [],
-    onclose: () => {},
-    onchanged: () => {},
-    ondeleted: () => {},
-  });
+  const props = paneProps(false);
   pane = mount(ContactPane, { target: document.body, props });
   await fireEvent.click(await screen.findByTestId("add-note"));
   await fireEvent.input(screen.getByTestId("note-body"), { target: { value: "Called" } });
