@@ -1,5 +1,6 @@
 import { listContacts } from "./api";
 import type { ContactPage, ContactQuery, ContactRow, ContactSort, Targets } from "./bindings";
+import { narrows, rowMatches, searchTerms } from "./localSearch";
 
 /** Rows per request: a few screens, so scrolling rarely waits. */
 export const PAGE = 100;
@@ -8,6 +9,8 @@ export const PAGE = 100;
  * scrolling through 100,000 contacts holds a few thousand rows, not all of them.
  */
 export const KEEP_PAGES = 5;
+/** First pages of recent filters kept, so going back to one (a backspace) shows at once. */
+export const RECENT_FILTERS = 32;
 
 /** What the list shows: search text, filters and order. */
 export interface ListFilter {
@@ -64,12 +67,25 @@ function pageFor(query: ContactQuery): Promise<ContactPage> {
   return listContacts(query);
 }
 
+/** A first page as the store last answered it. */
+interface FirstPage {
+  rows: ContactRow[];
+  total: number;
+}
+
+/** The key a filter's first page is remembered by. */
+function filterKey(filter: ListFilter): string {
+  return JSON.stringify(queryFor(filter));
+}
+
 /**
  * The contact list's data: the total and the rows fetched so far, by position, page by
- * page as the virtual list asks for them. A new filter starts over at once (the first
- * page is one fast local query per keystroke); a refresh after a sync re-reads the pages
- * in view while the old rows stay on screen, so nothing jumps. Also the selection for
- * bulk edits: picked ids, or every match of the filter.
+ * page as the virtual list asks for them. A new filter shows its first rows at once,
+ * before the store answers: a filter seen recently shows its remembered first page, and
+ * a search that only adds letters shows the current rows it still matches (they are its
+ * first rows, in order); the store's answer then confirms or corrects them. A refresh
+ * after a sync re-reads the pages in view while the old rows stay on screen, so nothing
+ * jumps. Also the selection for bulk edits: picked ids, or every match of the filter.
  */
 export class ContactRows {
   filter: ListFilter = $state({ ...DEFAULT_FILTER });
@@ -83,9 +99,13 @@ export class ContactRows {
   /** Every match of the filter is picked. */
   allPicked = $state(false);
 
+  /** The rows shown come from the page, not yet from the store's answer. */
+  provisional = $state(false);
+
   #rows = new Map<number, ContactRow>();
   #pages = new Map<number, number>();
   #generation = 0;
+  #recent = new Map<string, FirstPage>();
 
   /** The row at `index`, if fetched. */
   row(index: number): ContactRow | undefined {
@@ -95,10 +115,47 @@ export class ContactRows {
 
   /** Changes the filter and starts over from the first page. */
   setFilter(change: Partial<ListFilter>): Promise<void> {
-    this.filter = { ...this.filter, ...change };
+    const previous = this.filter;
+    this.filter = { ...previous, ...change };
     this.allPicked = false;
     this.picked = new Set();
-    return this.reload(false);
+    const early = this.loaded ? this.#foreseen(previous, this.filter) : null;
+    const reading = this.reload(false);
+    if (early) this.#show(early);
+    return reading;
+  }
+
+  /**
+   * The first rows of `next` as far as the page can tell without the store: a recent
+   * answer for it, or the rows of `previous` that `next` narrows down to (their total is
+   * known only when every match of `previous` is here).
+   */
+  #foreseen(previous: ListFilter, next: ListFilter): FirstPage | null {
+    const remembered = this.#recent.get(filterKey(next));
+    if (remembered) return remembered;
+    const same =
+      previous.tag === next.tag &&
+      previous.businessId === next.businessId &&
+      previous.sort === next.sort &&
+      previous.reverse === next.reverse;
+    if (!same || !narrows(previous.search, next.search)) return null;
+    const terms = searchTerms(next.search);
+    if (!terms) return null;
+    const held: ContactRow[] = [];
+    for (let i = 0; this.#rows.has(i); i += 1) held.push(this.#rows.get(i) as ContactRow);
+    const found = held.filter((row) => rowMatches(terms, row));
+    const complete = held.length >= this.total;
+    return { rows: found.slice(0, PAGE), total: complete ? found.length : this.total };
+  }
+
+  /** Shows a foreseen first page until the store's answer replaces it. */
+  #show(page: FirstPage): void {
+    page.rows.forEach((row, i) => {
+      this.#rows.set(i, row);
+    });
+    this.total = page.total;
+    this.provisional = true;
+    this.version += 1;
   }
 
   /** Sorts by a column; the same column again turns the order round. */
@@ -114,7 +171,9 @@ export class ContactRows {
   async reload(keep: boolean, visible: [number, number] = [0, PAGE]): Promise<void> {
     const generation = ++this.#generation;
     this.#pages.clear();
-    if (!keep) {
+    if (keep) {
+      this.#recent.clear();
+    } else {
       this.#rows.clear();
     }
     const first = Math.floor(visible[0] / PAGE);
@@ -149,7 +208,14 @@ export class ContactRows {
     try {
       const result = await pageFor(queryFor(this.filter, page * PAGE, PAGE));
       if (generation !== this.#generation || !this.#pages.has(page)) return;
-      if (page === 0) this.total = result.total;
+      if (page === 0) {
+        this.total = result.total;
+        this.#remember(result);
+        if (this.provisional) {
+          for (let i = result.rows.length; i < PAGE; i += 1) this.#rows.delete(i);
+          this.provisional = false;
+        }
+      }
       if (replacing && page === 0) {
         for (const index of [...this.#rows.keys()]) {
           if (index >= result.total) this.#rows.delete(index);
@@ -164,7 +230,18 @@ export class ContactRows {
     } catch (err) {
       if (generation !== this.#generation) return;
       this.#pages.delete(page);
+      if (page === 0) this.provisional = false;
       this.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  /** Keeps the current filter's first page, dropping the oldest beyond `RECENT_FILTERS`. */
+  #remember(result: ContactPage): void {
+    const key = filterKey(this.filter);
+    this.#recent.delete(key);
+    this.#recent.set(key, { rows: result.rows, total: result.total });
+    if (this.#recent.size > RECENT_FILTERS) {
+      this.#recent.delete(this.#recent.keys().next().value as string);
     }
   }
 

@@ -146,3 +146,99 @@ describe("the contact list's data", () => {
     expect(rows.filter).toMatchObject({ sort: "name", reverse: false });
   });
 });
+
+describe("a new filter's first rows", () => {
+  /** Answers held until released, so a test sees what shows before the store answers. */
+  let held: (() => void)[] = [];
+  const release = async () => {
+    for (const answer of held.splice(0)) answer();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+
+  beforeEach(() => {
+    held = [];
+    clearMocks();
+    mockIPC((_cmd, args) => {
+      const query = (args as { query: ContactQuery }).query;
+      const search = query.search?.toLowerCase() ?? "";
+      const matching = ALL.filter(
+        (row) =>
+          (row.firstName ?? "").toLowerCase().startsWith(search) &&
+          (!query.tag || row.tags.includes(query.tag)),
+      );
+      const offset = query.offset ?? 0;
+      const page = {
+        rows: matching.slice(offset, offset + (query.limit ?? PAGE)),
+        total: matching.length,
+      };
+      return new Promise((resolve) => held.push(() => resolve(page)));
+    });
+  });
+
+  it("shows the rows a longer search still matches before the store answers", async () => {
+    const rows = new ContactRows();
+    const first = rows.reload(false);
+    await release();
+    await first;
+    const typed = rows.setFilter({ search: "first01" });
+    expect(rows.provisional).toBe(true);
+    expect(rows.row(0)?.id).toBe("c10");
+    expect(rows.row(9)?.id).toBe("c19");
+    expect(rows.row(10)).toBeUndefined();
+    expect(rows.total).toBe(2500);
+    await release();
+    await typed;
+    expect(rows.provisional).toBe(false);
+    expect(rows.total).toBe(10);
+    expect(rows.row(0)?.id).toBe("c10");
+  });
+
+  it("shows a recent filter's first page again at once, and the store's answer after", async () => {
+    const rows = new ContactRows();
+    const first = rows.reload(false);
+    await release();
+    await first;
+    const typed = rows.setFilter({ search: "first01" });
+    await release();
+    await typed;
+    const back = rows.setFilter({ search: "" });
+    expect(rows.row(0)?.id).toBe("c0");
+    expect(rows.row(50)?.id).toBe("c50");
+    expect(rows.total).toBe(2500);
+    await release();
+    await back;
+    expect(rows.provisional).toBe(false);
+    expect(rows.row(99)?.id).toBe("c99");
+  });
+
+  it("leaves the rows to the store when the filter is not a narrower search", async () => {
+    const rows = new ContactRows();
+    const first = rows.reload(false);
+    await release();
+    await first;
+    const tagged = rows.setFilter({ tag: "even" });
+    expect(rows.provisional).toBe(false);
+    expect(rows.row(0)).toBeUndefined();
+    await release();
+    await tagged;
+    expect(rows.row(1)?.id).toBe("c2");
+  });
+
+  it("forgets remembered pages when a sync refreshes the list", async () => {
+    const rows = new ContactRows();
+    const first = rows.reload(false);
+    await release();
+    await first;
+    const typed = rows.setFilter({ search: "first01" });
+    await release();
+    await typed;
+    const refresh = rows.reload(true);
+    await release();
+    await refresh;
+    const back = rows.setFilter({ search: "" });
+    expect(rows.row(0)).toBeUndefined();
+    await release();
+    await back;
+    expect(rows.row(0)?.id).toBe("c0");
+  });
+});
