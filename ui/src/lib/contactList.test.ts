@@ -155,6 +155,21 @@ describe("a new filter's first rows", () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
   };
 
+  /** A list with its first page answered. */
+  const loaded = async () => {
+    const rows = new ContactRows();
+    const first = rows.reload(false);
+    await release();
+    await first;
+    return rows;
+  };
+  /** Changes the filter and lets the store answer. */
+  const answered = async (rows: ContactRows, change: Parameters<ContactRows["setFilter"]>[0]) => {
+    const typed = rows.setFilter(change);
+    await release();
+    await typed;
+  };
+
   beforeEach(() => {
     held = [];
     clearMocks();
@@ -176,10 +191,7 @@ describe("a new filter's first rows", () => {
   });
 
   it("shows the rows a longer search still matches before the store answers", async () => {
-    const rows = new ContactRows();
-    const first = rows.reload(false);
-    await release();
-    await first;
+    const rows = await loaded();
     const typed = rows.setFilter({ search: "first01" });
     expect(rows.provisional).toBe(true);
     expect(rows.row(0)?.id).toBe("c10");
@@ -194,13 +206,8 @@ describe("a new filter's first rows", () => {
   });
 
   it("shows a recent filter's first page again at once, and the store's answer after", async () => {
-    const rows = new ContactRows();
-    const first = rows.reload(false);
-    await release();
-    await first;
-    const typed = rows.setFilter({ search: "first01" });
-    await release();
-    await typed;
+    const rows = await loaded();
+    await answered(rows, { search: "first01" });
     const back = rows.setFilter({ search: "" });
     expect(rows.row(0)?.id).toBe("c0");
     expect(rows.row(50)?.id).toBe("c50");
@@ -212,10 +219,7 @@ describe("a new filter's first rows", () => {
   });
 
   it("leaves the rows to the store when the filter is not a narrower search", async () => {
-    const rows = new ContactRows();
-    const first = rows.reload(false);
-    await release();
-    await first;
+    const rows = await loaded();
     const tagged = rows.setFilter({ tag: "even" });
     expect(rows.provisional).toBe(false);
     expect(rows.row(0)).toBeUndefined();
@@ -225,13 +229,8 @@ describe("a new filter's first rows", () => {
   });
 
   it("forgets remembered pages when a sync refreshes the list", async () => {
-    const rows = new ContactRows();
-    const first = rows.reload(false);
-    await release();
-    await first;
-    const typed = rows.setFilter({ search: "first01" });
-    await release();
-    await typed;
+    const rows = await loaded();
+    await answered(rows, { search: "first01" });
     const refresh = rows.reload(true);
     await release();
     await refresh;
