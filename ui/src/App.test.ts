@@ -453,6 +453,25 @@ describe("App frame", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("changes stay queued");
   });
 
+  it("shows signed out, not online, when HighLevel refuses the sign-in", async () => {
+    serveAppInfo(() => INFO, {
+      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
+      list_contacts: () => PAGE,
+    });
+    render(App);
+    await waitFor(() => expect(screen.getByTestId("connectivity")).toHaveTextContent("Online"));
+    await emit("sync-status-event", {
+      ...IDLE,
+      reachability: "online",
+      error: "the HighLevel sign-in is no longer valid: no stored token for this location",
+      errorKind: "unauthorized",
+    });
+    const pill = await screen.findByText("Signed out");
+    expect(pill.closest("a")).toHaveAttribute("href", "#/settings");
+    await emit("sync-status-event", { ...IDLE, reachability: "online", running: true });
+    await waitFor(() => expect(screen.getByTestId("connectivity")).toHaveTextContent("Online"));
+  });
+
   it("chooses how conflicting fields are settled in Settings", async () => {
     const chosen: unknown[] = [];
     serveAppInfo(() => INFO, {
