@@ -5,13 +5,16 @@
 
 use std::{
     path::PathBuf,
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex, MutexGuard,
+    },
     time::Duration,
 };
 
 use desk_auth::{credentials, Account, AccountsFile, Demo, SignInKind, Vault};
 use desk_store::{DataLayout, FileLock, Store, StoreResult, SyncStore};
-use desk_sync::{Progress, SyncOptions, SyncSummary};
+use desk_sync::{Phase, Progress, SyncOptions, SyncSummary};
 use ghl::{ClientConfig, GhlClient, StaticToken};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -230,7 +233,20 @@ impl Location {
         let store = engine.as_mut().ok_or_else(DeskError::not_signed_in)?;
         let cancel = CancellationToken::new();
         *lock(&self.cancel) = Some(cancel.clone());
-        let result = desk_sync::sync_once(store, &client, options, now, progress, &cancel).await;
+        // The location's details are kept once its contacts are pulled: from the next
+        // phase on, the name is known, and the top bar need not show an id for the
+        // minutes a first fill takes.
+        let named = AtomicBool::new(false);
+        let naming = |step: Progress| {
+            let past_details = !matches!(step.phase, Phase::Settling | Phase::Contacts);
+            if past_details && !named.swap(true, Ordering::Relaxed) {
+                if let Ok(Some(name)) = self.read(|store| store.location_name()) {
+                    self.learn_name(name);
+                }
+            }
+            progress(step);
+        };
+        let result = desk_sync::sync_once(store, &client, options, now, &naming, &cancel).await;
         lock(&self.cancel).take();
         let learnt = result.is_ok().then(|| store.location_name()).transpose();
         drop(lease);

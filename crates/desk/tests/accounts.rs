@@ -4,7 +4,7 @@
 mod common;
 
 use common::{fields, sync, Rig};
-use desk::{ErrorKind, OAuthOutcome, SignInApp, SignInKind};
+use desk::{ErrorKind, OAuthOutcome, Phase, SignInApp, SignInKind};
 use ghl_sandbox::{Consent, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use serde_json::json;
 
@@ -48,6 +48,35 @@ async fn a_sync_learns_the_location_name_and_keeps_it_with_the_account() {
         status.accounts[0].name.as_deref(),
         Some(name.as_str()),
         "kept for the next launch"
+    );
+}
+
+#[tokio::test]
+async fn the_name_is_known_while_a_first_sync_still_fetches_notes_and_tasks() {
+    let rig = Rig::new(3).await;
+    rig.sign_in().await;
+    let location = rig.desk.location().unwrap();
+    let name = rig.sandbox.info().locations[0].name.clone();
+    let seen = std::sync::Mutex::new(Vec::new());
+    location
+        .sync(
+            location.sync_options(),
+            &|| 0,
+            &|step| {
+                if step.phase == Phase::Children {
+                    seen.lock().unwrap().push(location.account().name);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    let seen = seen.into_inner().unwrap();
+    assert!(!seen.is_empty(), "the sync fetched children");
+    assert!(
+        seen.iter()
+            .all(|named| named.as_deref() == Some(name.as_str())),
+        "named from the first child fetched on: {seen:?}"
     );
 }
 
