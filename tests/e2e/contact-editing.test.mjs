@@ -1,10 +1,14 @@
 // Everyday editing in the real window, against the demo's embedded sandbox as HighLevel:
 // open a contact, edit fields (a bad value refused at the field), edit while HighLevel is
 // down, add notes, tasks and tags, tag several contacts at once, create a contact with a
-// note while offline, delete a contact. Each journey checks what HighLevel ends up with.
+// note while offline, delete a contact, export the searched contacts as CSV. Each journey
+// checks what HighLevel (or the exported file) ends up with.
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, afterEach, before, test } from "node:test";
-import { launchApp, typeText } from "./driver.mjs";
+import { launchApp, saveInDialog, typeText } from "./driver.mjs";
 import { acceptedWrites, findSandbox } from "./sandbox.mjs";
 
 const ROWS = '[data-testid="contact-rows"] .row[data-id]';
@@ -41,6 +45,36 @@ async function dismissToasts() {
   for (const button of await app.browser.$$('[data-testid="toasts"] button[aria-label="Dismiss"]')) {
     await button.click().catch(() => {});
   }
+}
+
+/** The rows of a CSV file (RFC 4180: quoted cells may hold commas, quotes and newlines). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (char === "\n" || char === "\r") {
+      if (char === "\r" && text[i + 1] === "\n") i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else cell += char;
+  }
+  if (cell !== "" || row.length > 0) rows.push([...row, cell]);
+  return rows;
 }
 
 /** Opens the contact in row `index` of the list and returns its id. */
@@ -243,6 +277,73 @@ test("a contact is deleted after a confirmation and leaves the list", async () =
     async () => acceptedWrites(await sandbox.requests()).includes(`DELETE /contacts/${id}`),
     "the deletion did not reach HighLevel",
   );
+});
+
+test("the searched contacts are exported as CSV to the file chosen in the save dialog", async () => {
+  const { browser } = app;
+  const count = await browser.$('[data-testid="contact-count"]');
+  // The export is compared with the list, so every contact must be cached first.
+  const all = await sandbox.contactCount();
+  await eventually(
+    async () => Number((await count.getText()).replace(/\D/g, "")) === all,
+    "the first sync did not cache every contact",
+    120_000,
+  );
+  const name = await browser.execute(() => document.querySelector("#contact-row-0 .name .text")?.textContent ?? "");
+  const word = name.split(/\s+/)[0];
+  assert.ok(word, "the first row has a name");
+  await (await browser.$('[data-testid="contact-search"]')).click();
+  await typeText(browser, word);
+  await eventually(
+    async () => /match/.test(await count.getText()) && (await count.getAttribute("aria-busy")) !== "true",
+    "the search did not answer",
+    10_000,
+  );
+  const matches = Number((await count.getText()).replace(/\D/g, ""));
+  const shown = [];
+  for (const row of (await browser.$$(ROWS)).slice(0, Math.min(matches, 5))) shown.push(await row.getAttribute("data-id"));
+
+  await (await browser.$('[data-testid="export"]')).click();
+  await (await browser.$('[data-testid="export-dialog"]')).waitForDisplayed({ timeout: 5_000 });
+  await app.screenshot("export-choice");
+  await (await browser.$('[data-testid="export-confirm"]')).click();
+  const folder = mkdtempSync(join(tmpdir(), "ghl-desk-e2e-export-"));
+  try {
+    const file = join(folder, "searched.csv");
+    await saveInDialog("Export contacts", file);
+    const toasts = await browser.$('[data-testid="toasts"]');
+    let told;
+    await eventually(async () => {
+      told = (await toasts.getText()).match(/Exported ([\d,]+) contacts?/);
+      return told !== null;
+    }, "no toast told the export", 20_000);
+    assert.equal(Number(told[1].replace(/,/g, "")), matches, "the toast tells how many");
+
+    const [header, ...records] = parseCsv(readFileSync(file, "utf8"));
+    assert.deepEqual(header.slice(0, 4), ["id", "first_name", "last_name", "email"]);
+    const defined = (await sandbox.get(`/locations/${sandbox.location.id}/customFields`)).customFields.map((f) => f.name);
+    const named = header.slice(header.indexOf("tags") + 1);
+    assert.ok(named.length > 0, "the custom fields in use have columns");
+    assert.ok(named.every((name) => defined.includes(name)), `custom columns are named as in HighLevel: ${named}`);
+    assert.equal(records.length, matches, "one line per contact the search matches");
+    assert.deepEqual(
+      records.slice(0, shown.length).map((r) => r[0]),
+      shown,
+      "in the list's order",
+    );
+    const needle = word.toLowerCase();
+    assert.ok(
+      records.every((r) => r.join(" ").toLowerCase().includes(needle)),
+      `every exported contact matches "${word}"`,
+    );
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+    const search = await browser.$('[data-testid="contact-search"]');
+    await search.click();
+    await browser.execute((el) => el.select(), search);
+    await browser.keys(["Backspace"]);
+    await eventually(async () => /contacts/.test(await count.getText()), "the search was not cleared", 10_000);
+  }
 });
 
 test("the dark theme and a narrow window stay readable", async () => {

@@ -1,7 +1,7 @@
 // Launches the built GHL Desk binary under tauri-driver (which drives WebKitWebDriver)
 // and hands back a WebdriverIO session. The app gets a fresh data directory, so every
 // test starts from an empty installation.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -219,4 +219,29 @@ export async function typeText(browser, text) {
     run.push(char);
   }
   if (run.length > 0) await browser.keys(run);
+}
+
+/**
+ * Saves as `path` in the system's save dialog titled `title` (GTK's file chooser, a
+ * native window WebDriver cannot reach): types the path into its name field with real
+ * X key events (xdotool) and presses Enter, as a user would.
+ */
+export async function saveInDialog(title, path) {
+  const deadline = Date.now() + 15_000;
+  let dialog;
+  while (!dialog) {
+    try {
+      dialog = execFileSync("xdotool", ["search", "--onlyvisible", "--name", `^${title}$`]).toString().trim().split("\n").at(-1);
+    } catch {
+      if (Date.now() > deadline) throw new Error(`no "${title}" dialog opened`);
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+  // The dialog takes keys only once it has drawn its name field.
+  await new Promise((done) => setTimeout(done, 500));
+  execFileSync("xdotool", ["windowfocus", "--sync", dialog]);
+  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--delay", "15", path]);
+  await new Promise((done) => setTimeout(done, 300));
+  execFileSync("xdotool", ["key", "Return"]);
 }

@@ -39,6 +39,11 @@ function sandboxAt(base, location) {
     async contact(id) {
       return (await this.get(`/contacts/${id}`)).contact;
     },
+    /** How many contacts the location has now. */
+    async contactCount() {
+      const info = await (await control("GET", "info")).json();
+      return info.locations.find((l) => l.id === location.id).contacts;
+    },
     /** Puts faults in force (`{}` clears them). */
     faults: (body) => control("PUT", "faults", body),
     /** A change made by someone else in HighLevel. */
