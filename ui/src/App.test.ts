@@ -106,6 +106,10 @@ describe("App frame", () => {
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Contacts");
     expect(screen.getByText("Nothing synced yet")).toBeInTheDocument();
     expect(screen.queryByRole("row")).not.toBeInTheDocument();
+    expect(
+      screen.queryByTestId("connectivity"),
+      "no location, nothing to be online to",
+    ).not.toBeInTheDocument();
   });
 
   it("navigates between every screen from the sidebar", async () => {
@@ -558,13 +562,16 @@ describe("App frame", () => {
   });
 
   it("follows the machine going offline and back online", async () => {
-    serveAppInfo(() => INFO);
+    serveAppInfo(() => INFO, {
+      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
+      list_contacts: () => PAGE,
+    });
     const onLine = Object.getOwnPropertyDescriptor(Navigator.prototype, "onLine");
     let online = true;
     Object.defineProperty(navigator, "onLine", { configurable: true, get: () => online });
     try {
       render(App);
-      const status = screen.getByTestId("connectivity");
+      const status = await screen.findByTestId("connectivity");
       expect(status).toHaveTextContent("Online");
       online = false;
       window.dispatchEvent(new Event("offline"));
