@@ -161,6 +161,17 @@ fn phone_endings(store: &SyncStore, records: &[Pulled]) {
     );
 }
 
+/// The tag and business filters' lists, read again after every sync and edit.
+fn filter_lists(store: &SyncStore) {
+    let (tags_took, tags) = ms(|| store.tags().expect("tags"));
+    let (businesses_took, businesses) = ms(|| store.businesses().expect("businesses"));
+    println!(
+        "filter lists: {} tags in {tags_took:.2} ms, {} businesses in {businesses_took:.2} ms",
+        tags.len(),
+        businesses.len()
+    );
+}
+
 fn main() {
     let size: usize = std::env::var("GHL_BENCH_CONTACTS")
         .ok()
@@ -234,6 +245,7 @@ fn main() {
     deep_pages(&store, records.len() as u32);
     common_prefix(&store, &records);
     phone_endings(&store, &records);
+    filter_lists(&store);
     drop(store);
 
     let t = Instant::now();

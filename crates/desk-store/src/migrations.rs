@@ -243,6 +243,14 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5 (
 );
 "#;
 
+/// The business filter names each business after its contacts' most common company: an
+/// index of both lets that be read from the index alone, not from 100,000 rows, and
+/// serves the business filter as the old index did.
+const V9_BUSINESS_COMPANIES: &str = r#"
+CREATE INDEX contacts_by_business_company ON contacts (business_id, company_name);
+DROP INDEX contacts_by_business;
+"#;
+
 /// Every migration, oldest first. Append only: never edit one that has shipped.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -257,6 +265,7 @@ pub fn migrations() -> Migrations<'static> {
             crate::view::reindex_contacts(tx)?;
             Ok(())
         }),
+        M::up(V9_BUSINESS_COMPANIES),
     ])
 }
 

@@ -323,12 +323,7 @@ impl Store {
     /// The businesses contacts belong to, each named after the company most of its
     /// contacts give, with how many contacts it has (for the business filter).
     pub fn businesses(&self) -> StoreResult<Vec<Business>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT b.business_id, b.contacts,
-                    (SELECT company_name FROM contacts n WHERE n.business_id = b.business_id AND n.company_name <> ''
-                     GROUP BY company_name ORDER BY count(*) DESC, company_name LIMIT 1)
-             FROM (SELECT business_id, count(*) AS contacts FROM contacts WHERE business_id <> '' GROUP BY business_id) b",
-        )?;
+        let mut stmt = self.conn.prepare_cached(BUSINESSES)?;
         let mut businesses: Vec<Business> = stmt
             .query_map([], |r| {
                 Ok(Business {
@@ -423,9 +418,37 @@ fn activity_entry(r: &Row<'_>) -> rusqlite::Result<ActivityEntry> {
     })
 }
 
+/// Each business with its contact count and its contacts' most common company.
+const BUSINESSES: &str = "SELECT b.business_id, b.contacts,
+        (SELECT company_name FROM contacts n WHERE n.business_id = b.business_id AND n.company_name <> ''
+         GROUP BY company_name ORDER BY count(*) DESC, company_name LIMIT 1)
+     FROM (SELECT business_id, count(*) AS contacts FROM contacts WHERE business_id <> '' GROUP BY business_id) b";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_business_list_is_read_from_an_index_alone() {
+        let store = Store::open_in_memory().unwrap();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {BUSINESSES}"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let reads: Vec<&String> = plan
+            .iter()
+            .filter(|step| step.contains(" n ") || step.contains("contacts"))
+            .collect();
+        assert!(!reads.is_empty(), "{plan:?}");
+        assert!(
+            reads.iter().all(|step| step.contains("COVERING INDEX")),
+            "every read of the contacts is from a covering index: {plan:?}"
+        );
+    }
 
     #[test]
     fn search_text_becomes_prefix_terms() {
