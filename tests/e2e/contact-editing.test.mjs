@@ -360,4 +360,12 @@ test("the dark theme and a narrow window stay readable", async () => {
   await app.screenshot("dark-narrow");
   const overflow = await browser.execute(() => document.documentElement.scrollWidth > window.innerWidth);
   assert.equal(overflow, false, "nothing spills out sideways in a narrow window");
+  for (const screen of ["pending", "activity", "settings"]) {
+    await (await browser.$(`a[href="#/${screen}"]`)).click();
+    await browser.pause(500);
+    await app.screenshot(`dark-narrow-${screen}`);
+    const spills = await browser.execute(() => document.documentElement.scrollWidth > window.innerWidth);
+    assert.equal(spills, false, `nothing spills out sideways on ${screen}`);
+  }
+  await (await browser.$('a[href="#/contacts"]')).click();
 });
