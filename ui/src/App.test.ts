@@ -91,6 +91,18 @@ function serveAppInfo(
   return calls;
 }
 
+/** The app open on the demo location with a page of contacts, once it says Online. */
+async function openOnline(): Promise<HTMLElement> {
+  serveAppInfo(() => INFO, {
+    accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
+    list_contacts: () => PAGE,
+  });
+  render(App);
+  const status = await screen.findByTestId("connectivity");
+  await waitFor(() => expect(status).toHaveTextContent("Online"));
+  return status;
+}
+
 describe("App frame", () => {
   beforeEach(() => {
     window.location.hash = "";
@@ -442,12 +454,7 @@ describe("App frame", () => {
   });
 
   it("shows offline when the core cannot reach HighLevel", async () => {
-    serveAppInfo(() => INFO, {
-      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
-      list_contacts: () => PAGE,
-    });
-    render(App);
-    await waitFor(() => expect(screen.getByTestId("connectivity")).toHaveTextContent("Online"));
+    await openOnline();
     await emit("sync-status-event", {
       ...IDLE,
       reachability: "offline",
@@ -458,12 +465,7 @@ describe("App frame", () => {
   });
 
   it("shows signed out, not online, when HighLevel refuses the sign-in", async () => {
-    serveAppInfo(() => INFO, {
-      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
-      list_contacts: () => PAGE,
-    });
-    render(App);
-    await waitFor(() => expect(screen.getByTestId("connectivity")).toHaveTextContent("Online"));
+    await openOnline();
     await emit("sync-status-event", {
       ...IDLE,
       reachability: "online",
@@ -562,17 +564,11 @@ describe("App frame", () => {
   });
 
   it("follows the machine going offline and back online", async () => {
-    serveAppInfo(() => INFO, {
-      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
-      list_contacts: () => PAGE,
-    });
     const onLine = Object.getOwnPropertyDescriptor(Navigator.prototype, "onLine");
     let online = true;
     Object.defineProperty(navigator, "onLine", { configurable: true, get: () => online });
     try {
-      render(App);
-      const status = await screen.findByTestId("connectivity");
-      expect(status).toHaveTextContent("Online");
+      const status = await openOnline();
       online = false;
       window.dispatchEvent(new Event("offline"));
       await waitFor(() => expect(status).toHaveTextContent("Offline"));
