@@ -1,6 +1,7 @@
 // Measures the window on a large cached location: start to first rows, keystroke to
-// updated rows (in the DOM and painted), memory of the app and its WebKit processes
-// before and after scrolling through the whole list, and the number of rows in the DOM.
+// updated rows (in the DOM and painted), what the web process keeps of the answers it
+// reads, memory of the app and its WebKit processes before and after scrolling through
+// the whole list, and the number of rows in the DOM.
 // Run by scripts/bench-window.sh, which builds the release app and the cache.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -35,7 +36,8 @@ function memory(app) {
     } catch {
       continue;
     }
-    if (!/ghl-desk|WebKit/.test(name)) continue;
+    // The driver the benchmark runs through is not part of the app.
+    if (!/ghl-desk|WebKit/.test(name) || name === "WebKitWebDriver") continue;
     const used = memoryOf(pid);
     parts.push(`${name} ${used.dirty.toFixed(0)}`);
     for (const key of Object.keys(total)) total[key] += used[key];
@@ -179,6 +181,36 @@ try {
   // WebKit frees what the scroll left behind once the page has been idle for a while.
   await browser.pause(10_000);
   console.log(`memory 10 s later: ${mb(memory(app))}`);
+
+  // What the web process keeps of the answers it reads: pages of 100 rows read from the
+  // page with nothing drawn, so that the growth is the transport's, not the list's.
+  const webProcess = () => {
+    const pid = app.processes().find((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, "utf8").trim().startsWith("WebKitWebProces");
+      } catch {
+        return false;
+      }
+    });
+    return pid ? memoryOf(pid).dirty : 0;
+  };
+  const reads = 1000;
+  const before = webProcess();
+  const bytes = await browser.executeAsync(async (reads, done) => {
+    let size = 0;
+    for (let i = 0; i < reads; i += 1) {
+      const query = { search: null, tag: null, businessId: null, sort: "name", reverse: false, offset: (i * 997) % 99_900, limit: 100 };
+      size += JSON.stringify(await window.__TAURI_INTERNALS__.invoke("list_contacts", { query })).length;
+    }
+    done(size);
+  }, reads);
+  await browser.pause(3000);
+  const kept = webProcess() - before;
+  await browser.pause(10_000);
+  const later = webProcess() - before;
+  console.log(
+    `web process after ${reads} more pages of 100 rows read (${(bytes / reads / 1024).toFixed(0)} KB of JSON each): +${kept.toFixed(0)} MB private dirty (${((kept * 1024) / reads).toFixed(0)} KB a page), +${later.toFixed(0)} MB 10 s later`,
+  );
   await app.screenshot("bench-window-end");
 } finally {
   await app.close();
