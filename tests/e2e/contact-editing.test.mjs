@@ -346,26 +346,44 @@ test("the searched contacts are exported as CSV to the file chosen in the save d
   }
 });
 
-test("the dark theme and a narrow window stay readable", async () => {
+/** Shows every screen (Contacts with a contact open) and saves a screenshot of each. */
+async function lookAtEveryScreen(label) {
   const { browser } = app;
-  await openRow(1);
-  await browser.keys(["Control", "k"]);
-  await (await browser.$('[data-testid="palette-input"]')).waitForDisplayed({ timeout: 5_000 });
-  await typeText(browser, "dark theme");
-  await browser.keys(["Enter"]);
-  await eventually(async () => (await browser.execute(() => document.documentElement.dataset.theme)) === "dark", "the theme did not switch");
-  await app.screenshot("dark");
-  await browser.setWindowSize(900, 600);
-  await browser.pause(500);
-  await app.screenshot("dark-narrow");
-  const overflow = await browser.execute(() => document.documentElement.scrollWidth > window.innerWidth);
-  assert.equal(overflow, false, "nothing spills out sideways in a narrow window");
-  for (const screen of ["pending", "activity", "settings"]) {
+  for (const screen of ["contacts", "pending", "activity", "settings"]) {
     await (await browser.$(`a[href="#/${screen}"]`)).click();
+    if (screen === "contacts") await openRow(1);
     await browser.pause(500);
-    await app.screenshot(`dark-narrow-${screen}`);
+    await app.screenshot(`${label}-${screen}`);
     const spills = await browser.execute(() => document.documentElement.scrollWidth > window.innerWidth);
-    assert.equal(spills, false, `nothing spills out sideways on ${screen}`);
+    assert.equal(spills, false, `nothing spills out sideways on ${screen} (${label})`);
   }
   await (await browser.$('a[href="#/contacts"]')).click();
+}
+
+test("every screen stays readable light and dark, at the minimum size and a large one", async () => {
+  const { browser } = app;
+  // "Like the system" sets no theme on the page: the system's preference shows.
+  const theme = () =>
+    browser.execute(
+      () =>
+        document.documentElement.dataset.theme ??
+        (window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"),
+    );
+  for (const wanted of ["light", "dark"]) {
+    if ((await theme()) !== wanted) {
+      await browser.keys(["Control", "k"]);
+      await (await browser.$('[data-testid="palette-input"]')).waitForDisplayed({ timeout: 5_000 });
+      await typeText(browser, "theme");
+      await browser.keys(["Enter"]);
+      await eventually(async () => (await theme()) === wanted, `the theme did not switch to ${wanted}`);
+    }
+    for (const [width, height, size] of [
+      [900, 560, "minimum"],
+      [1920, 1080, "large"],
+    ]) {
+      await browser.setWindowSize(width, height);
+      await lookAtEveryScreen(`${wanted}-${size}`);
+    }
+  }
+  await browser.setWindowSize(1400, 900);
 });
