@@ -177,7 +177,10 @@ test("notes, tasks and tags are added, completed and removed on the contact", as
     );
   }, "the note, the completed task or the tag did not reach HighLevel");
 
-  await (await browser.$('button[aria-label="Remove tag e2e-tag"]')).click();
+  // The chip may sit half under the pane's top edge after the tag box took the focus.
+  const remove = await browser.$('button[aria-label="Remove tag e2e-tag"]');
+  await remove.scrollIntoView({ block: "center" });
+  await remove.click();
   await eventually(async () => !(await sandbox.contact(id)).tags.includes("e2e-tag"), "the tag was not removed in HighLevel");
 });
 
