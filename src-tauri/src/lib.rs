@@ -8,6 +8,8 @@ mod guard;
 pub mod ipc;
 mod logging;
 #[cfg(target_os = "linux")]
+mod page_memory;
+#[cfg(target_os = "linux")]
 mod rendering;
 mod state;
 
@@ -33,7 +35,10 @@ const QUIT_GRACE: Duration = Duration::from_secs(3);
 /// Starts the app and blocks until its last window closes.
 pub fn run() {
     #[cfg(target_os = "linux")]
-    rendering::choose_compositing();
+    {
+        rendering::choose_compositing();
+        page_memory::moderate_heap_growth();
+    }
     desk::private_by_default();
     let layout = DataLayout::for_user()
         .ok()
