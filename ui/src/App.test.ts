@@ -237,6 +237,28 @@ describe("App frame", () => {
     await waitFor(() => expect(queries.at(-1)).toMatchObject({ search: "ada", sort: "name" }));
   });
 
+  it("heads Activity with the sync under way, which a first fill logs only when it ends", async () => {
+    await openOnline();
+    window.location.hash = "#/activity";
+    window.dispatchEvent(new HashChangeEvent("hashchange"));
+    expect(await screen.findByText("No activity yet")).toBeInTheDocument();
+    await emit("sync-status-event", {
+      ...IDLE,
+      reachability: "online",
+      running: true,
+      progress: { phase: "contacts", done: 500, total: 2000, requests: 1, etaSeconds: 90 },
+    });
+    const live = await screen.findByTestId("activity-live");
+    expect(live).toHaveTextContent("Syncing: Pulling contacts · 500 of 2,000 · about 2 min left");
+    expect(screen.queryByText("No activity yet")).toBeNull();
+    await fireEvent.click(screen.getByTestId("activity-problems"));
+    await waitFor(() => expect(screen.queryByTestId("activity-live")).toBeNull());
+    await fireEvent.click(screen.getByTestId("activity-all"));
+    expect(await screen.findByTestId("activity-live")).toBeInTheDocument();
+    await emit("sync-status-event", { ...IDLE, reachability: "online", last: SUMMARY });
+    await waitFor(() => expect(screen.queryByTestId("activity-live")).toBeNull());
+  });
+
   it("asks for one page per keystroke and leaves the filters' lists alone", async () => {
     const calls = serveAppInfo(() => INFO, {
       accounts_status: () => ({
