@@ -14,8 +14,12 @@ pub const PERIOD_MS: i64 = 5 * 60_000;
 /// How soon the next cycle starts while contacts still wait for their children (each
 /// cycle pushes queued changes first, so edits never wait behind a long first sync).
 pub const AFTER_PARTIAL_MS: i64 = 1_000;
-/// How long after an unexpected failure the next attempt is made.
-pub const AFTER_FAILURE_MS: i64 = 60_000;
+/// How long after a first failure (GHL's server errors, an exhausted budget) the next
+/// attempt is made: soon, since most server errors pass within seconds, and an edit
+/// queued meanwhile should not wait a minute once GHL answers again.
+pub const AFTER_FAILURE_FIRST_MS: i64 = 5_000;
+/// The longest wait after failures in a row (the wait doubles from the first).
+pub const AFTER_FAILURE_MAX_MS: i64 = 60_000;
 /// How long after finding another process syncing the location the next attempt is
 /// made.
 pub const AFTER_BUSY_MS: i64 = 15_000;
@@ -75,6 +79,7 @@ pub enum Action {
 pub struct Schedule {
     reachability: Reachability,
     probes: u32,
+    failures: u32,
     sync_at: Option<i64>,
     probe_at: Option<i64>,
     paused: bool,
@@ -86,6 +91,7 @@ impl Schedule {
         Self {
             reachability: Reachability::Unknown,
             probes: 0,
+            failures: 0,
             sync_at: Some(now),
             probe_at: None,
             paused: false,
@@ -141,6 +147,7 @@ impl Schedule {
             } => {
                 self.reachability = Reachability::Online;
                 self.probes = 0;
+                self.failures = 0;
                 self.probe_at = None;
                 self.sync_soon(now + PERIOD_MS);
                 if more_children {
@@ -157,7 +164,9 @@ impl Schedule {
             }
             Ended::Failed => {
                 self.reachability = Reachability::Online;
-                self.sync_soon(now + AFTER_FAILURE_MS);
+                let wait = AFTER_FAILURE_FIRST_MS.saturating_mul(1 << self.failures.min(10));
+                self.failures = self.failures.saturating_add(1);
+                self.sync_soon(now + wait.min(AFTER_FAILURE_MAX_MS));
             }
             Ended::Busy => self.sync_soon(now + AFTER_BUSY_MS),
             Ended::Cancelled => self.sync_soon(now + PERIOD_MS),
@@ -281,11 +290,29 @@ mod tests {
     }
 
     #[test]
-    fn failures_retry_later() {
+    fn failures_retry_soon_then_back_off_until_a_sync_succeeds() {
         let mut s = Schedule::new(0);
+        let mut now = 0;
+        let mut waits = Vec::new();
+        for _ in 0..6 {
+            s.started();
+            s.ended(now, Ended::Failed);
+            let Action::Sync(at) = s.next() else {
+                panic!("a failure schedules a sync");
+            };
+            waits.push(at - now);
+            now = at;
+        }
+        assert_eq!(waits, [5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
         s.started();
-        s.ended(0, Ended::Failed);
-        assert_eq!(s.next(), Action::Sync(AFTER_FAILURE_MS));
+        s.ended(now, DONE);
+        s.started();
+        s.ended(now, Ended::Failed);
+        assert_eq!(
+            s.next(),
+            Action::Sync(now + AFTER_FAILURE_FIRST_MS),
+            "a success starts the backoff over"
+        );
     }
 
     #[test]
