@@ -486,6 +486,24 @@ describe("App frame", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("changes stay queued");
   });
 
+  it("tells a background failure once, not again at each retry that fails the same way", async () => {
+    await openOnline();
+    const failed = { ...IDLE, reachability: "online", error: "HighLevel had a server error (500)" };
+    const toasts = screen.getByTestId("toasts");
+    await emit("sync-status-event", failed);
+    await waitFor(() =>
+      expect(toasts).toHaveTextContent("Sync failed: HighLevel had a server error (500)"),
+    );
+    await fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
+    await emit("sync-status-event", { ...IDLE, reachability: "online", running: true });
+    await emit("sync-status-event", failed);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(toasts).not.toHaveTextContent("Sync failed");
+    await emit("sync-status-event", { ...IDLE, reachability: "online", last: SUMMARY });
+    await emit("sync-status-event", failed);
+    await waitFor(() => expect(toasts).toHaveTextContent("Sync failed"));
+  });
+
   it("shows signed out, not online, when HighLevel refuses the sign-in", async () => {
     await openOnline();
     await emit("sync-status-event", {
