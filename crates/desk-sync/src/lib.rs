@@ -95,10 +95,23 @@ impl SyncSummary {
         ]
         .iter()
         .filter(|(n, _, _)| *n > 0)
-        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .map(|(n, one, many)| format!("{} {}", grouped(*n), if *n == 1 { one } else { many }))
         .collect();
         (!parts.is_empty()).then(|| format!("Synced: {}", parts.join(", ")))
     }
+}
+
+/// A count with its thousands grouped ("2,000"), as the window writes counts.
+fn grouped(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// Runs one sync cycle and records it in the store's fetch status and, when it did
@@ -194,4 +207,27 @@ async fn cycle(
         retry_in_seconds,
         skipped: narrow(pulled.skipped + fetched.skipped + about_skipped),
     })
+}
+
+#[cfg(test)]
+mod said_tests {
+    use super::*;
+
+    #[test]
+    fn counts_in_the_log_are_grouped_like_the_window_s() {
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(2_001), "2,001");
+        assert_eq!(grouped(100_000), "100,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        let summary = SyncSummary {
+            pulled: 2_001,
+            pushed: 1,
+            ..SyncSummary::default()
+        };
+        assert_eq!(
+            summary.said().as_deref(),
+            Some("Synced: 2,001 contacts pulled, 1 change sent")
+        );
+    }
 }
