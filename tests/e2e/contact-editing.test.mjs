@@ -207,6 +207,61 @@ test("three contacts are tagged at once after a confirmation that names the coun
   }, "the three contacts were not tagged in HighLevel");
 });
 
+test("the list narrows to a tag and to a business found by typing into their filters", async () => {
+  const { browser } = app;
+  const count = await browser.$('[data-testid="contact-count"]');
+  /** Opens a filter's list; typing then goes to its search box. */
+  const open = async (filter) => {
+    await (await browser.$(`[data-testid="${filter}"]`)).click();
+    const search = await browser.$(`[data-testid="${filter}-search"]`);
+    await eventually(() => search.isFocused(), `the ${filter} list did not take the keyboard`);
+    return search;
+  };
+  const pickFrom = async (filter, text) => {
+    const search = await open(filter);
+    if (text) await typeText(browser, text);
+    await app.screenshot(`${filter}-open`);
+    // What the option that Enter takes says: its name and its count of contacts.
+    const label = await browser.execute(
+      (selector) => {
+        const option = document.querySelector(selector);
+        return [option?.querySelector(".text")?.textContent, option?.querySelector(".count")?.textContent];
+      },
+      `[data-testid="${filter}-option"]${text ? "" : ":nth-child(2)"}`,
+    );
+    await browser.keys(text ? ["Enter"] : ["ArrowDown", "Enter"]);
+    await eventually(async () => !(await search.isExisting()), `the ${filter} list did not close`);
+    return label;
+  };
+
+  // The three contacts tagged by the journey before.
+  await pickFrom("tag-filter", "bulk-e2e");
+  await eventually(async () => (await count.getText()) === "3 matches", "the tag filter did not narrow to 3");
+  const named = async (filter) => (await browser.$(`[data-testid="${filter}"]`)).getAttribute("aria-label");
+  assert.equal(await named("tag-filter"), "Filter by tag: bulk-e2e");
+  // Reopened, the list starts on the current tag; Home goes up to "All tags".
+  await open("tag-filter");
+  await browser.keys(["Home", "Enter"]);
+  await eventually(async () => /contacts$/.test(await count.getText()), "All tags did not turn the filter off");
+
+  // The first business listed, with the count its option gives.
+  const business = await pickFrom("business-filter", "");
+  const [name, listed] = business;
+  assert.ok(name && listed, `the option names a business and its contacts: ${business}`);
+  await eventually(
+    async () => (await count.getText()) === `${listed} ${listed === "1" ? "match" : "matches"}`,
+    "the business filter did not narrow to its count",
+  );
+  assert.equal(await named("business-filter"), `Filter by business: ${name}`);
+  const ids = await browser.execute((rows) => [...document.querySelectorAll(rows)].map((row) => row.dataset.id), ROWS);
+  const owners = new Set((await Promise.all(ids.map((id) => sandbox.contact(id)))).map((c) => c.businessId));
+  assert.equal(owners.size, 1, "the contacts listed belong to one business in HighLevel");
+  assert.ok([...owners][0], "that business is named on the contacts in HighLevel");
+  await open("business-filter");
+  await browser.keys(["Home", "Enter"]);
+  await eventually(async () => /contacts$/.test(await count.getText()), "All businesses did not turn the filter off");
+});
+
 test("a contact and its note created while HighLevel fails arrive once each", async () => {
   const { browser } = app;
   await sandbox.clearRequests();
@@ -361,6 +416,12 @@ async function lookAtEveryScreen(label) {
     assert.equal(spills, false, `nothing spills out sideways on ${screen} (${label})`);
   }
   await (await browser.$('a[href="#/contacts"]')).click();
+  // The business filter's list, open over the contacts.
+  await (await browser.$('[data-testid="business-filter"]')).click();
+  await (await browser.$('[data-testid="business-filter-search"]')).waitForDisplayed();
+  await browser.pause(500);
+  await app.screenshot(`${label}-business-filter`);
+  await browser.keys(["Escape"]);
 }
 
 test("every screen stays readable light and dark, at the minimum size and a large one", async () => {

@@ -55,6 +55,18 @@ it("narrows by what is typed and picks with the keyboard", async () => {
   expect(screen.getByTestId("business-filter")).toHaveFocus();
 });
 
+it("starts the keyboard on the current choice when reopened", async () => {
+  const onchange = picker("b3");
+  await fireEvent.click(screen.getByTestId("business-filter"));
+  const current = options().find((o) => o.getAttribute("aria-selected") === "true");
+  expect(current).toHaveTextContent("Business 3");
+  expect(current).toHaveClass("chosen");
+  const search = screen.getByTestId("business-filter-search");
+  await fireEvent.keyDown(search, { key: "Home" });
+  await fireEvent.keyDown(search, { key: "Enter" });
+  expect(onchange).toHaveBeenCalledWith(null);
+});
+
 it("names the current choice and turns the filter off with the first option", async () => {
   const onchange = picker("b7");
   const button = screen.getByTestId("business-filter");

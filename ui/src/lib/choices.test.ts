@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Choice, matchingChoices } from "./choices";
+import { type Choice, choicesOfBusinesses, matchingChoices } from "./choices";
 
 const choice = (label: string, count = 1): Choice => ({ value: label.toLowerCase(), label, count });
 const labels = (choices: Choice[]) => choices.map((c) => c.label);
@@ -36,5 +36,23 @@ describe("matchingChoices", () => {
 
   it("finds nothing for text no label has", () => {
     expect(matchingChoices(all, "xyz", 10)).toEqual({ shown: [], more: 0 });
+  });
+});
+
+describe("choicesOfBusinesses", () => {
+  it("names each business by its company, telling apart those that share one", () => {
+    const choices = choicesOfBusinesses([
+      { id: "65f0000000000000000a1b2c", name: "Acme", contacts: 6 },
+      { id: "65f0000000000000000d3e4f", name: "Acme", contacts: 9 },
+      { id: "65f00000000000000000beef", name: "Zeta", contacts: 1 },
+      { id: "65f00000000000000000cafe", name: null, contacts: 2 },
+    ]);
+    expect(choices.map((c) => c.label)).toEqual([
+      "Acme · …0a1b2c",
+      "Acme · …0d3e4f",
+      "Zeta",
+      "65f00000000000000000cafe",
+    ]);
+    expect(choices.map((c) => [c.value, c.count])[0]).toEqual(["65f0000000000000000a1b2c", 6]);
   });
 });

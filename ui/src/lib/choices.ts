@@ -1,3 +1,5 @@
+import type { Business } from "./bindings";
+
 /** One value a list filter can take (a tag, a business), with its contact count. */
 export interface Choice {
   value: string;
@@ -32,4 +34,18 @@ export function matchingChoices(choices: readonly Choice[], query: string, limit
   }
   const found = groups.flat();
   return { shown: found.slice(0, limit), more: Math.max(0, found.length - limit) };
+}
+
+/**
+ * The businesses as filter choices, named after their company. Names several businesses
+ * share end with the tail of each one's id, so that the entries can be told apart.
+ */
+export function choicesOfBusinesses(businesses: readonly Business[]): Choice[] {
+  const named = new Map<string, number>();
+  for (const b of businesses) if (b.name) named.set(b.name, (named.get(b.name) ?? 0) + 1);
+  return businesses.map((b) => {
+    const shared = b.name != null && (named.get(b.name) ?? 0) > 1;
+    const label = b.name == null ? b.id : shared ? `${b.name} · …${b.id.slice(-6)}` : b.name;
+    return { value: b.id, label, count: b.contacts };
+  });
 }
