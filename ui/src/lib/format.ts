@@ -33,20 +33,26 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** The region of the user's locale (`US` for en-US), if it names one. */
-function localRegion(): CountryCode | undefined {
+function regionOf(locale: string): CountryCode | undefined {
   try {
-    return new Intl.Locale(LOCALE).maximize().region as CountryCode | undefined;
+    return new Intl.Locale(locale).maximize().region as CountryCode | undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
+ * The user's region, worked out once: the list formats a phone for every row it draws,
+ * and an ICU locale made for each would cost more than the formatting.
+ */
+const REGION = regionOf(LOCALE);
+
+/**
  * A phone number as people write it: national format for numbers of the user's own
  * country ((512) 555-0100), international for the others (+44 20 7946 0958). Text that is
  * not a phone number is shown as it is.
  */
-export function formatPhone(phone: string | null | undefined, region = localRegion()): string {
+export function formatPhone(phone: string | null | undefined, region = REGION): string {
   if (!phone) return "";
   const parsed = parsePhoneNumberFromString(phone, region);
   if (!parsed?.isPossible()) return phone;
