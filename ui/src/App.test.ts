@@ -418,6 +418,50 @@ describe("App frame", () => {
     expect(seen).toEqual([{ token: "pit-abc", locationId: "loc9" }]);
   });
 
+  it("lists what needs review first and a long queue a page at a time", async () => {
+    const change = (seq: number, state: PendingChange["state"]): PendingChange => ({
+      seq,
+      entity: "contact",
+      entityId: `c${seq}`,
+      op: "tags",
+      state,
+      summary: "Tags of contact",
+      lastError: state === "rejected" ? "refused" : null,
+      attempts: 0,
+      contactId: `c${seq}`,
+      contactName: `Contact ${seq}`,
+      createdAt: 1_700_000_000_000,
+      retryAt: null,
+      fields: [],
+      tagsAdded: ["bulk"],
+      tagsRemoved: [],
+      choices: [],
+    });
+    // A bulk tag of 450 contacts, the last of which HighLevel refused.
+    const queue = Array.from({ length: 450 }, (_, i) =>
+      change(i + 1, i === 449 ? "rejected" : "pending"),
+    );
+    serveAppInfo(() => INFO, {
+      accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
+      outbox_counts: () => ({ pending: 449, rejected: 1, conflicts: 0, waitingForRetry: 0 }),
+      pending_changes: () => queue,
+    });
+    window.location.hash = "#/pending";
+    render(App);
+    const list = await screen.findByTestId("pending-changes");
+    const items = () => list.querySelectorAll(":scope > li");
+    expect(items()).toHaveLength(200);
+    expect(items()[0]).toHaveAttribute("data-seq", "450");
+    expect(items()[1]).toHaveAttribute("data-seq", "1");
+    const more = screen.getByTestId("pending-more");
+    expect(more).toHaveTextContent("Show 200 more of the 250 not shown");
+    await fireEvent.click(more);
+    expect(items()).toHaveLength(400);
+    await fireEvent.click(screen.getByTestId("pending-more"));
+    expect(items()).toHaveLength(450);
+    expect(screen.queryByTestId("pending-more")).not.toBeInTheDocument();
+  });
+
   it("lists pending changes and discards a rejected one", async () => {
     const rejected: PendingChange = {
       seq: 7,
