@@ -40,6 +40,17 @@ async function eventually(check, timeoutMsg, timeout = 60_000) {
   }
 }
 
+/** Waits until the list counts every contact HighLevel has: the first sync has cached them. */
+async function everyContactCached() {
+  const all = await sandbox.contactCount();
+  const count = await app.browser.$('[data-testid="contact-count"]');
+  await eventually(
+    async () => Number((await count.getText()).replace(/\D/g, "")) === all,
+    "the first sync did not cache every contact",
+    120_000,
+  );
+}
+
 /** Closes the toasts on screen, as a user does to reach what they cover. */
 async function dismissToasts() {
   for (const button of await app.browser.$$('[data-testid="toasts"] button[aria-label="Dismiss"]')) {
@@ -234,6 +245,9 @@ test("the list narrows to a tag and to a business found by typing into their fil
     return label;
   };
 
+  // A business's count is compared with the list's, so every contact must be cached first.
+  await everyContactCached();
+
   // The three contacts tagged by the journey before.
   await pickFrom("tag-filter", "bulk-e2e");
   await eventually(async () => (await count.getText()) === "3 matches", "the tag filter did not narrow to 3");
@@ -341,12 +355,7 @@ test("the searched contacts are exported as CSV to the file chosen in the save d
   const { browser } = app;
   const count = await browser.$('[data-testid="contact-count"]');
   // The export is compared with the list, so every contact must be cached first.
-  const all = await sandbox.contactCount();
-  await eventually(
-    async () => Number((await count.getText()).replace(/\D/g, "")) === all,
-    "the first sync did not cache every contact",
-    120_000,
-  );
+  await everyContactCached();
   const name = await browser.execute(() => document.querySelector("#contact-row-0 .name .text")?.textContent ?? "");
   const word = name.split(/\s+/)[0];
   assert.ok(word, "the first row has a name");
