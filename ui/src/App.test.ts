@@ -437,14 +437,20 @@ describe("App frame", () => {
       tagsRemoved: [],
       choices: [],
     });
-    // A bulk tag of 450 contacts, the last of which HighLevel refused.
-    const queue = Array.from({ length: 450 }, (_, i) =>
-      change(i + 1, i === 449 ? "rejected" : "pending"),
-    );
+    // A bulk tag of 450 contacts, the last of which HighLevel refused: the store lists
+    // it first and answers as many as asked.
+    const queue = [
+      change(450, "rejected"),
+      ...Array.from({ length: 449 }, (_, i) => change(i + 1, "pending")),
+    ];
+    const asked: unknown[] = [];
     serveAppInfo(() => INFO, {
       accounts_status: () => ({ account: DEMO, keychainPersistent: true }),
       outbox_counts: () => ({ pending: 449, rejected: 1, conflicts: 0, waitingForRetry: 0 }),
-      pending_changes: () => queue,
+      pending_changes: (args) => {
+        asked.push(args);
+        return queue.slice(0, (args as { limit: number }).limit);
+      },
     });
     window.location.hash = "#/pending";
     render(App);
@@ -453,13 +459,13 @@ describe("App frame", () => {
     expect(items()).toHaveLength(200);
     expect(items()[0]).toHaveAttribute("data-seq", "450");
     expect(items()[1]).toHaveAttribute("data-seq", "1");
-    const more = screen.getByTestId("pending-more");
-    expect(more).toHaveTextContent("Show 200 more of the 250 not shown");
-    await fireEvent.click(more);
-    expect(items()).toHaveLength(400);
-    await fireEvent.click(screen.getByTestId("pending-more"));
-    expect(items()).toHaveLength(450);
+    await fireEvent.click(await screen.findByText("Show 200 more of the 250 not shown"));
+    await waitFor(() => expect(items()).toHaveLength(400));
+    await fireEvent.click(await screen.findByText("Show 50 more of the 50 not shown"));
+    await waitFor(() => expect(items()).toHaveLength(450));
     expect(screen.queryByTestId("pending-more")).not.toBeInTheDocument();
+    // Each page asks the store for the changes shown so far and the next 200.
+    expect([...new Set(asked.map((a) => (a as { limit: number }).limit))]).toEqual([200, 400, 600]);
   });
 
   it("lists pending changes and discards a rejected one", async () => {

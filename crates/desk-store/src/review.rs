@@ -158,6 +158,25 @@ impl Store {
             .collect()
     }
 
+    /// The first `limit` queued changes as the review screen lists them: those waiting
+    /// for the user (refused, conflicting, uncertain) first, then the rest, each in queue
+    /// order. A bulk edit of every match queues one change per contact; the screen reads
+    /// a page of them, not tens of thousands at every sync.
+    pub fn changes_to_review(&self, limit: usize) -> StoreResult<Vec<PendingChange>> {
+        let now = self.now();
+        crate::queue::query_ops(
+            &self.conn,
+            &format!(
+                "SELECT {} FROM outbox ORDER BY state IN ('pending', 'sending'), seq LIMIT ?1",
+                crate::queue::COLUMNS
+            ),
+            [i64::try_from(limit).unwrap_or(i64::MAX)],
+        )?
+        .into_iter()
+        .map(|op| describe_for_review(&self.conn, op, now))
+        .collect()
+    }
+
     /// The queued changes of one contact and of its notes and tasks, oldest first (the
     /// contact pane marks the fields they set).
     pub fn pending_changes_of(&self, contact_id: &str) -> StoreResult<Vec<PendingChange>> {

@@ -271,6 +271,39 @@ fn acknowledging_a_create_remaps_the_local_id_everywhere() {
 }
 
 #[test]
+fn the_review_lists_what_waits_for_the_user_first_a_page_at_a_time() {
+    let mut s = store();
+    let names = ["Ada", "Alan", "Grace", "Edsger", "Barbara"];
+    let contacts: Vec<Value> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| server_contact(&format!("c{i}"), name, &format!("{i}@example.com")))
+        .collect();
+    s.apply_contacts(&whole(&contacts)).unwrap();
+    for i in 0..names.len() {
+        s.update_contact(&format!("c{i}"), fields(json!({ "lastName": "Edited" })))
+            .unwrap();
+    }
+    let queued: Vec<i64> = s.outbox().unwrap().iter().map(|op| op.seq).collect();
+    s.begin_sends(&[queued[3]]).unwrap();
+    s.reject(queued[3], "lastName is not allowed").unwrap();
+
+    let seqs = |limit| -> Vec<i64> {
+        s.changes_to_review(limit)
+            .unwrap()
+            .iter()
+            .map(|c| i64::from(c.seq))
+            .collect()
+    };
+    assert_eq!(
+        seqs(10),
+        vec![queued[3], queued[0], queued[1], queued[2], queued[4]]
+    );
+    assert_eq!(seqs(2), vec![queued[3], queued[0]]);
+    assert_eq!(seqs(0), Vec::<i64>::new());
+}
+
+#[test]
 fn rejected_operations_block_only_their_record_and_can_be_discarded() {
     let mut s = store();
     s.apply_contacts(&whole(&[

@@ -34,6 +34,12 @@ impl Location {
         self.read(|store| store.pending_changes())
     }
 
+    /// The first `limit` queued changes for the review screen: those waiting for the
+    /// user first, then the rest, each in queue order.
+    pub fn changes_to_review(&self, limit: u32) -> DeskResult<Vec<PendingChange>> {
+        self.read(|store| store.changes_to_review(limit as usize))
+    }
+
     /// Applies the user's decision about queued change `seq`.
     pub fn resolve(&self, seq: i64, resolution: &Resolution) -> DeskResult<()> {
         self.edit(|store| match resolution {

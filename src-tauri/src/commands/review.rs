@@ -12,11 +12,15 @@ pub async fn outbox_counts(state: State<'_, AppState>) -> Result<OutboxCounts, D
     with_location(&state, move |location| location.outbox_counts()).await
 }
 
-/// Every queued change, described, for the Pending changes screen.
+/// The first `limit` queued changes, described, for the Pending changes screen: those
+/// waiting for the user first.
 #[tauri::command]
 #[specta::specta]
-pub async fn pending_changes(state: State<'_, AppState>) -> Result<Vec<PendingChange>, DeskError> {
-    with_location(&state, move |location| location.pending_changes()).await
+pub async fn pending_changes(
+    state: State<'_, AppState>,
+    limit: u32,
+) -> Result<Vec<PendingChange>, DeskError> {
+    with_location(&state, move |location| location.changes_to_review(limit)).await
 }
 
 /// Applies the user's decision about one queued change.

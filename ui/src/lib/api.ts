@@ -190,9 +190,9 @@ export async function setMergePolicy(policy: MergePolicy): Promise<void> {
   unwrap(await commands.setMergePolicy(policy));
 }
 
-/** Every queued change, described. */
-export async function getPendingChanges(): Promise<PendingChange[]> {
-  return unwrap(await commands.pendingChanges());
+/** The first `limit` queued changes, described: those waiting for the user first. */
+export async function getPendingChanges(limit: number): Promise<PendingChange[]> {
+  return unwrap(await commands.pendingChanges(limit));
 }
 
 /** Applies the user's decision about a queued change (discard, retry, or settle a conflict). */

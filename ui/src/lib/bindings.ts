@@ -63,8 +63,11 @@ export const commands = {
 	exportCsv: (only: ContactQuery_Deserialize | null) => typedError<number | null, DeskError>(__TAURI_INVOKE("export_csv", { only })),
 	/**  Pending, refused and conflicting changes, for the top bar. */
 	outboxCounts: () => typedError<OutboxCounts, DeskError>(__TAURI_INVOKE("outbox_counts")),
-	/**  Every queued change, described, for the Pending changes screen. */
-	pendingChanges: () => typedError<PendingChange_Serialize[], DeskError>(__TAURI_INVOKE("pending_changes")),
+	/**
+	 *  The first `limit` queued changes, described, for the Pending changes screen: those
+	 *  waiting for the user first.
+	 */
+	pendingChanges: (limit: number) => typedError<PendingChange_Serialize[], DeskError>(__TAURI_INVOKE("pending_changes", { limit })),
 	/**  Applies the user's decision about one queued change. */
 	resolveChange: (seq: number, resolution: Resolution) => typedError<null, DeskError>(__TAURI_INVOKE("resolve_change", { seq, resolution })),
 	/**  How the open location settles fields changed both here and in HighLevel. */
