@@ -258,6 +258,14 @@ test("the list narrows to a tag and to a business found by typing into their fil
   await browser.keys(["Home", "Enter"]);
   await eventually(async () => /contacts$/.test(await count.getText()), "All tags did not turn the filter off");
 
+  // A press inside the list but off its options (here the count of more matches) keeps
+  // it open and the typing in its box.
+  const search = await open("business-filter");
+  await (await browser.$('[data-testid="business-filter-more"]')).click();
+  assert.ok(await search.isFocused(), "the business list kept the keyboard after a press inside it");
+  await browser.keys(["Escape"]);
+  await eventually(async () => !(await search.isExisting()), "Escape did not close the business list");
+
   // The first business listed, with the count its option gives.
   const business = await pickFrom("business-filter", "");
   const [name, listed] = business;
