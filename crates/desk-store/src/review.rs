@@ -151,11 +151,7 @@ fn describe_for_review(conn: &Connection, op: OutboxOp, now: i64) -> StoreResult
 impl Store {
     /// Every queued change, described for people, in queue order.
     pub fn pending_changes(&self) -> StoreResult<Vec<PendingChange>> {
-        let now = self.now();
-        self.outbox()?
-            .into_iter()
-            .map(|op| describe_for_review(&self.conn, op, now))
-            .collect()
+        self.described(self.outbox()?)
     }
 
     /// The first `limit` queued changes as the review screen lists them: those waiting
@@ -163,35 +159,35 @@ impl Store {
     /// order. A bulk edit of every match queues one change per contact; the screen reads
     /// a page of them, not tens of thousands at every sync.
     pub fn changes_to_review(&self, limit: usize) -> StoreResult<Vec<PendingChange>> {
-        let now = self.now();
-        crate::queue::query_ops(
+        self.described(crate::queue::query_ops(
             &self.conn,
             &format!(
                 "SELECT {} FROM outbox ORDER BY state IN ('pending', 'sending'), seq LIMIT ?1",
                 crate::queue::COLUMNS
             ),
             [i64::try_from(limit).unwrap_or(i64::MAX)],
-        )?
-        .into_iter()
-        .map(|op| describe_for_review(&self.conn, op, now))
-        .collect()
+        )?)
     }
 
     /// The queued changes of one contact and of its notes and tasks, oldest first (the
     /// contact pane marks the fields they set).
     pub fn pending_changes_of(&self, contact_id: &str) -> StoreResult<Vec<PendingChange>> {
-        let now = self.now();
-        crate::queue::query_ops(
+        self.described(crate::queue::query_ops(
             &self.conn,
             &format!(
                 "SELECT {} FROM outbox WHERE entity_id = ?1 OR parent_id = ?1 ORDER BY seq",
                 crate::queue::COLUMNS
             ),
             [contact_id],
-        )?
-        .into_iter()
-        .map(|op| describe_for_review(&self.conn, op, now))
-        .collect()
+        )?)
+    }
+
+    /// Queued operations described for people, as of now.
+    fn described(&self, ops: Vec<OutboxOp>) -> StoreResult<Vec<PendingChange>> {
+        let now = self.now();
+        ops.into_iter()
+            .map(|op| describe_for_review(&self.conn, op, now))
+            .collect()
     }
 
     /// Sends a refused or uncertain change again on the next sync (after the user fixed
