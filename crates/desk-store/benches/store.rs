@@ -1,6 +1,7 @@
 //! Store benchmarks over a realistic 100,000-contact location (seeded by the sandbox's
 //! generator): ingest rate, search-as-you-type latency (p50/p99 over 1,000 queries) and
-//! the time from opening the database file to the first page of the list.
+//! the time from opening the database file to the first page of the list, and the
+//! time bulk edits of every contact matching a one-letter search take to queue.
 //! `GHL_BENCH_CONTACTS` changes the size.
 
 use std::time::{Duration, Instant};
@@ -172,6 +173,35 @@ fn filter_lists(store: &SyncStore) {
     );
 }
 
+/// Tags, untags, then deletes every contact matching "a" (about a third of the
+/// location): the time from the user's confirmation to each edit being accepted, and the
+/// first page of the pending screen with that queue behind it.
+fn bulk_edits(store: &mut Store) {
+    let query = ContactQuery {
+        search: Some("a".into()),
+        ..ContactQuery::default()
+    };
+    let ids = store.matching_contact_ids(&query).expect("matching ids");
+    let tags = vec!["bench-bulk".to_owned()];
+    let t = Instant::now();
+    let tagged = store.bulk_tags(&ids, &tags, true).expect("bulk tag");
+    let tag_took = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let page = store.changes_to_review(200).expect("review page");
+    let review_took = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let untagged = store.bulk_tags(&ids, &tags, false).expect("bulk untag");
+    let untag_took = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let deleted = store.bulk_delete(&ids).expect("bulk delete");
+    let delete_took = t.elapsed().as_secs_f64();
+    println!(
+        "bulk tag: {tagged} contacts in {tag_took:.2} s ({:.0} µs each), untag {untagged} in {untag_took:.2} s, delete {deleted} in {delete_took:.2} s; first 200 pending in {review_took:.2} ms",
+        tag_took * 1e6 / f64::from(tagged.max(1)),
+    );
+    assert_eq!(page.len(), 200);
+}
+
 fn main() {
     let size: usize = std::env::var("GHL_BENCH_CONTACTS")
         .ok()
@@ -249,7 +279,7 @@ fn main() {
     drop(store);
 
     let t = Instant::now();
-    let store = Store::open(&path).expect("reopen");
+    let mut store = Store::open(&path).expect("reopen");
     let page = store
         .list_contacts(&ContactQuery {
             limit: 100,
@@ -262,4 +292,5 @@ fn main() {
         page.rows.len(),
         page.total
     );
+    bulk_edits(&mut store);
 }

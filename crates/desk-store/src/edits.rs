@@ -10,11 +10,11 @@ use serde_json::{Map, Value};
 
 use crate::{
     change::{Base, Change, FieldChange},
-    db::Store,
+    db::{execute_cached, Store},
     error::{FieldError, StoreError, StoreResult},
     merge::{same, Ghl},
     model::Entity,
-    queue::{remote_deleted, set_change, synced},
+    queue::{self, remote_deleted, set_change, synced},
     validate::{self, ContactEdit},
     view,
 };
@@ -39,11 +39,12 @@ fn unsent_last_op(
     id: &str,
 ) -> StoreResult<Option<(i64, Change)>> {
     let row: Option<(i64, String, String, String)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT seq, op, payload, state FROM outbox WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq DESC LIMIT 1",
-            params![entity.as_str(), id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        )?
+        .query_row(params![entity.as_str(), id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     match row {
         Some((seq, op, payload, state)) if state == "pending" => {
@@ -73,7 +74,8 @@ pub(crate) fn push_op(
     change: &Change,
     now: i64,
 ) -> StoreResult<()> {
-    tx.execute(
+    execute_cached(
+        tx,
         "INSERT INTO outbox (entity, entity_id, parent_id, op, payload, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         params![entity.as_str(), id, parent, change.kind().as_str(), change.to_json(), now],
     )?;
@@ -221,19 +223,13 @@ fn values_queued_before(
 
 /// Removes a record's unsent operations and, for a contact, its children's.
 fn drop_unsent(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<()> {
-    tx.execute(
-        "DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND state = 'pending'",
-        params![entity.as_str(), id],
-    )?;
+    execute_cached(tx, queue::DROP_UNSENT, params![entity.as_str(), id])?;
     if entity == Entity::Contact {
         let children: Vec<(String, String)> = tx
-            .prepare("SELECT DISTINCT entity, entity_id FROM outbox WHERE parent_id = ?1 AND state = 'pending'")?
+            .prepare_cached(queue::UNSENT_CHILDREN)?
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        tx.execute(
-            "DELETE FROM outbox WHERE parent_id = ?1 AND state = 'pending'",
-            [id],
-        )?;
+        execute_cached(tx, queue::DROP_UNSENT_CHILDREN, [id])?;
         for (child_entity, child_id) in children {
             if let Some(child) = Entity::parse(&child_entity) {
                 view::refresh(tx, child, &child_id)?;
@@ -246,27 +242,31 @@ fn drop_unsent(tx: &Transaction<'_>, entity: Entity, id: &str) -> StoreResult<()
 /// Queues a deletion. A record that never reached GHL (its create still unsent) simply
 /// vanishes with all its queued operations, and for a contact its children's.
 fn queue_delete(tx: &Transaction<'_>, entity: Entity, id: &str, now: i64) -> StoreResult<()> {
+    queue_deletion(tx, entity, id, now)?;
+    view::refresh(tx, entity, id)
+}
+
+/// Queues a deletion (see [`queue_delete`]) and leaves the record's view row to the
+/// caller, so that a bulk deletion rewrites the view of all its contacts at once.
+fn queue_deletion(tx: &Transaction<'_>, entity: Entity, id: &str, now: i64) -> StoreResult<()> {
     if !view_exists(tx, entity, id)? {
         return Err(StoreError::NotFound(format!("{} {id}", entity.as_str())));
     }
     let unsent_create = tx
-        .query_row(
-            "SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND op = 'create' AND state = 'pending'",
-            params![entity.as_str(), id],
-            |_| Ok(()),
-        )
+        .prepare_cached(queue::UNSENT_CREATE)?
+        .query_row(params![entity.as_str(), id], |_| Ok(()))
         .optional()?
         .is_some();
     let parent = parent_of(tx, entity, id)?;
     drop_unsent(tx, entity, id)?;
     if entity == Entity::Contact {
-        tx.execute("DELETE FROM notes WHERE contact_id = ?1", [id])?;
-        tx.execute("DELETE FROM tasks WHERE contact_id = ?1", [id])?;
+        execute_cached(tx, "DELETE FROM notes WHERE contact_id = ?1", [id])?;
+        execute_cached(tx, "DELETE FROM tasks WHERE contact_id = ?1", [id])?;
     }
     if !unsent_create {
         push_op(tx, entity, id, parent.as_deref(), &Change::Delete, now)?;
     }
-    view::refresh(tx, entity, id)
+    Ok(())
 }
 
 /// A contact's name as the app shows it (name, else email, else "a contact").
@@ -330,6 +330,29 @@ fn queue_child_create(
     let name = display_name(tx, contact_id)?;
     log_activity(tx, now, "edit", Some(entity), Some(&id), &describe(&name))?;
     Ok(id)
+}
+
+/// The contacts of a bulk edit with their tags, each once, in the order they are
+/// stored, so that the edit reads and writes each table front to back instead of at
+/// random; an id not in the view is an error.
+fn in_store_order<'a>(
+    tx: &Transaction<'_>,
+    ids: &'a [String],
+) -> StoreResult<Vec<(&'a str, String)>> {
+    let mut stmt = tx.prepare_cached("SELECT rowid, tags FROM contacts WHERE id = ?1")?;
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some((rowid, tags)) = stmt
+            .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .optional()?
+        else {
+            return Err(StoreError::NotFound(format!("contact {id}")));
+        };
+        found.push((rowid, id.as_str(), tags));
+    }
+    found.sort_by_key(|(rowid, ..)| *rowid);
+    found.dedup_by_key(|(rowid, ..)| *rowid);
+    Ok(found.into_iter().map(|(_, id, tags)| (id, tags)).collect())
 }
 
 /// Merges a tag change into an unsent create or tags operation, or queues a new one.
@@ -519,15 +542,8 @@ impl Store {
     pub fn bulk_tags(&mut self, ids: &[String], tags: &[String], add: bool) -> StoreResult<u32> {
         let tags = validate::tags(tags).map_err(StoreError::Invalid)?;
         self.write(|tx, now| {
-            let mut changed = 0u32;
-            for id in ids {
-                let current: Option<String> = tx
-                    .prepare_cached("SELECT tags FROM contacts WHERE id = ?1")?
-                    .query_row([id], |r| r.get(0))
-                    .optional()?;
-                let Some(current) = current else {
-                    return Err(StoreError::NotFound(format!("contact {id}")));
-                };
+            let mut changed = Vec::new();
+            for (id, current) in in_store_order(tx, ids)? {
                 let current: Vec<String> = serde_json::from_str(&current).unwrap_or_default();
                 let wanted: Vec<String> = tags
                     .iter()
@@ -538,9 +554,10 @@ impl Store {
                     continue;
                 }
                 queue_tags(tx, id, &wanted, add, now)?;
-                view::contact(tx, id)?;
-                changed += 1;
+                changed.push(id);
             }
+            view::contacts(tx, changed.iter().copied())?;
+            let changed = u32::try_from(changed.len()).unwrap_or(u32::MAX);
             if changed > 0 {
                 let verb = if add { "Tagged" } else { "Untagged" };
                 log_activity(
@@ -560,9 +577,14 @@ impl Store {
     /// transaction: all or none. Returns how many.
     pub fn bulk_delete(&mut self, ids: &[String]) -> StoreResult<u32> {
         self.write(|tx, now| {
-            for id in ids {
-                queue_delete(tx, Entity::Contact, id, now)?;
+            let ids: Vec<&str> = in_store_order(tx, ids)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            for id in &ids {
+                queue_deletion(tx, Entity::Contact, id, now)?;
             }
+            view::contacts(tx, ids.iter().copied())?;
             log_activity(
                 tx,
                 now,

@@ -15,7 +15,7 @@ use crate::{
     edits::log_activity,
     error::StoreResult,
     model::{Carried, Entity, Pulled},
-    queue::{forget_synced, store_synced, synced, Synced},
+    queue::{self, forget_synced, store_synced, synced, Synced},
     validate::FIELDS,
     view,
 };
@@ -36,9 +36,14 @@ fn remote_delete(tx: &Transaction<'_>, entity: Entity, id: &str, now: i64) -> St
             &format!("UPDATE {table} SET remote_deleted = 1 WHERE id = ?1"),
             [id],
         )?;
-        execute_cached(tx,
-            "UPDATE outbox SET state = 'conflict', last_error = ?1, updated_at = ?2 WHERE entity_id = ?3 AND state = 'pending'",
-            params![format!("This {} was deleted in HighLevel", entity.as_str()), now, id],
+        execute_cached(
+            tx,
+            queue::UNSENT_TO_CONFLICT,
+            params![
+                format!("This {} was deleted in HighLevel", entity.as_str()),
+                now,
+                id
+            ],
         )?;
         log_activity(
             tx,
@@ -113,7 +118,7 @@ impl SyncStore {
     /// what is stored (a read that crossed a send's answer) is left out.
     pub fn apply_contacts(&mut self, pulled: &[Pulled]) -> StoreResult<usize> {
         let tx = self.write_tx()?;
-        let mut n = 0;
+        let mut stored = Vec::new();
         for contact in pulled {
             let Some(id) = record_id(&contact.record) else {
                 continue;
@@ -129,11 +134,11 @@ impl SyncStore {
             }
             let merged = merge_pulled(known, contact);
             store_synced(&tx, Entity::Contact, id, None, &merged)?;
-            view::contact(&tx, id)?;
-            n += 1;
+            stored.push(id);
         }
+        view::contacts(&tx, stored.iter().copied())?;
         tx.commit()?;
-        Ok(n)
+        Ok(stored.len())
     }
 
     /// Contacts GHL deleted.

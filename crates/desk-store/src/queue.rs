@@ -18,6 +18,25 @@ use crate::{
 
 pub(crate) const COLUMNS: &str = "seq, entity, entity_id, parent_id, op, payload, state, attempts, next_attempt_at, last_error, created_at, sent_at";
 
+// Statements that find one record's unsent operations. Each keeps `state` out of the
+// choice of index (`+state`): without statistics SQLite read them through
+// `outbox_by_state`, that is through every pending operation, so that deleting many
+// contacts behind a long queue took time quadratic in its length.
+
+/// Removes a record's unsent operations.
+pub(crate) const DROP_UNSENT: &str =
+    "DELETE FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND +state = 'pending'";
+/// The records with unsent operations under a contact.
+pub(crate) const UNSENT_CHILDREN: &str =
+    "SELECT DISTINCT entity, entity_id FROM outbox WHERE parent_id = ?1 AND +state = 'pending'";
+/// Removes the unsent operations under a contact.
+pub(crate) const DROP_UNSENT_CHILDREN: &str =
+    "DELETE FROM outbox WHERE parent_id = ?1 AND +state = 'pending'";
+/// Whether a record's creation is still unsent.
+pub(crate) const UNSENT_CREATE: &str = "SELECT 1 FROM outbox WHERE entity = ?1 AND entity_id = ?2 AND op = 'create' AND +state = 'pending'";
+/// Turns a record's unsent operations into a conflict.
+pub(crate) const UNSENT_TO_CONFLICT: &str = "UPDATE outbox SET state = 'conflict', last_error = ?1, updated_at = ?2 WHERE entity_id = ?3 AND +state = 'pending'";
+
 pub(crate) fn read_op(r: &Row<'_>) -> rusqlite::Result<StoreResult<OutboxOp>> {
     let entity: String = r.get(1)?;
     let op: String = r.get(4)?;
@@ -299,5 +318,38 @@ impl Store {
             .prepare_cached("SELECT server_id FROM id_map WHERE local_id = ?1")?
             .query_row([local_id], |r| r.get(0))
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_records_unsent_operations_are_found_through_its_own_index() {
+        let store = Store::open_in_memory().unwrap();
+        for sql in [
+            DROP_UNSENT,
+            UNSENT_CHILDREN,
+            DROP_UNSENT_CHILDREN,
+            UNSENT_CREATE,
+            UNSENT_TO_CONFLICT,
+        ] {
+            let mut stmt = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let mut rows = stmt.raw_query();
+            let mut plan = Vec::new();
+            while let Some(row) = rows.next().unwrap() {
+                plan.push(row.get::<_, String>(3).unwrap());
+            }
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("outbox_by_entity")
+                        || step.contains("outbox_by_parent")),
+                "{sql}: {plan:?}"
+            );
+        }
     }
 }

@@ -213,69 +213,209 @@ pub(crate) fn reindex_contacts(tx: &rusqlite::Connection) -> rusqlite::Result<()
 
 /// Rewrites a contact's view row (or removes it) from synced state and outbox.
 pub(crate) fn contact(tx: &Transaction<'_>, id: &str) -> StoreResult<()> {
-    let Composed { doc, pending, .. } = compose(tx, Entity::Contact, id)?;
-    let Some(doc) = doc else {
-        let rowid: Option<i64> = tx
-            .query_row("SELECT rowid FROM contacts WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if let Some(rowid) = rowid {
-            execute_cached(tx, "DELETE FROM contacts_fts WHERE rowid = ?1", [rowid])?;
-            execute_cached(tx, "DELETE FROM contacts WHERE rowid = ?1", [rowid])?;
+    contacts(tx, [id])
+}
+
+/// Rewrites many contacts' view rows, then their search entries in rowid order. FTS5
+/// writes its pending entries to disk as a segment of their own whenever another
+/// statement opens a savepoint or a rowid comes lower than the one before, so entries
+/// written between the other writes of a bulk edit or an ingest, or in the order of its
+/// ids, each became a segment, and merging those segments was most of the time it took.
+pub(crate) fn contacts<'a>(
+    tx: &Transaction<'_>,
+    ids: impl IntoIterator<Item = &'a str>,
+) -> StoreResult<()> {
+    let mut entries = Vec::new();
+    for id in ids {
+        if let Some(entry) = contact_row(tx, id)? {
+            entries.push(entry);
         }
-        return Ok(());
+    }
+    entries.sort_by_key(|entry| entry.rowid);
+    for Reindex { rowid, search } in entries {
+        match search {
+            Some(search) => search_index(tx, rowid, &search)?,
+            None => {
+                execute_cached(tx, "DELETE FROM contacts_fts WHERE rowid = ?1", [rowid])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A contact whose search entry must be rewritten (`search`) or removed (`None`).
+struct Reindex {
+    rowid: i64,
+    search: Option<Searchable>,
+}
+
+/// A contact's view row as stored: what its indexes, tag rows and search entry hold.
+#[derive(PartialEq)]
+struct ContactRow {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    sort_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    company_name: Option<String>,
+    business_id: Option<String>,
+    tags: String,
+    date_added: Option<String>,
+    date_updated: Option<String>,
+}
+
+impl ContactRow {
+    fn of(doc: &Map<String, Value>, tags: &[String]) -> StoreResult<Self> {
+        Ok(Self {
+            first_name: text(doc, "firstName"),
+            last_name: text(doc, "lastName"),
+            sort_name: sort_name(doc),
+            email: text(doc, "email"),
+            phone: text(doc, "phone"),
+            company_name: text(doc, "companyName"),
+            business_id: text(doc, "businessId"),
+            tags: serde_json::to_string(tags)?,
+            date_added: text(doc, "dateAdded"),
+            date_updated: text(doc, "dateUpdated"),
+        })
+    }
+
+    /// Whether the contact's indexed columns (its orders and business) differ.
+    fn indexed_differ(&self, other: &Self) -> bool {
+        self.sort_name != other.sort_name
+            || self.date_added != other.date_added
+            || self.date_updated != other.date_updated
+            || self.business_id != other.business_id
+            || self.company_name != other.company_name
+    }
+
+    /// Whether what the contact is found by differs.
+    fn searched_differ(&self, other: &Self) -> bool {
+        self.first_name != other.first_name
+            || self.last_name != other.last_name
+            || self.email != other.email
+            || self.phone != other.phone
+            || self.company_name != other.company_name
+            || self.tags != other.tags
+    }
+
+    fn searchable(&self, tags: Vec<String>) -> Searchable {
+        Searchable {
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            company: self.company_name.clone(),
+            tags,
+        }
+    }
+}
+
+/// The stored view row of a contact, with its rowid.
+fn stored_contact(tx: &Transaction<'_>, id: &str) -> StoreResult<Option<(i64, ContactRow)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT rowid, first_name, last_name, sort_name, email, phone, company_name, business_id, tags, date_added, date_updated
+             FROM contacts WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get(0)?,
+                ContactRow {
+                    first_name: r.get(1)?,
+                    last_name: r.get(2)?,
+                    sort_name: r.get(3)?,
+                    email: r.get(4)?,
+                    phone: r.get(5)?,
+                    company_name: r.get(6)?,
+                    business_id: r.get(7)?,
+                    tags: r.get(8)?,
+                    date_added: r.get(9)?,
+                    date_updated: r.get(10)?,
+                },
+            ))
+        })
+        .optional()?)
+}
+
+/// Rewrites a contact's view row and tag rows, touching only the indexes whose columns
+/// changed (a tag or field edit of many contacts then rewrites no order's index); says
+/// what its search entry needs, if anything.
+fn contact_row(tx: &Transaction<'_>, id: &str) -> StoreResult<Option<Reindex>> {
+    let Composed { doc, pending, .. } = compose(tx, Entity::Contact, id)?;
+    let stored = stored_contact(tx, id)?;
+    let Some(doc) = doc else {
+        let Some((rowid, _)) = stored else {
+            return Ok(None);
+        };
+        execute_cached(tx, "DELETE FROM contacts WHERE rowid = ?1", [rowid])?;
+        return Ok(Some(Reindex {
+            rowid,
+            search: None,
+        }));
     };
     let tags = tag_list(doc.get("tags"));
+    let row = ContactRow::of(&doc, &tags)?;
     let raw = serde_json::to_string(&doc)?;
-    let rowid: i64 = tx.prepare_cached("INSERT INTO contacts (id, first_name, last_name, sort_name, email, phone, company_name, business_id, tags, date_added, date_updated, raw, pending)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-         ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, sort_name = excluded.sort_name,
-             email = excluded.email, phone = excluded.phone, company_name = excluded.company_name, business_id = excluded.business_id,
-             tags = excluded.tags, date_added = excluded.date_added, date_updated = excluded.date_updated, raw = excluded.raw, pending = excluded.pending
-         RETURNING rowid")?.query_row(
-        params![
-            id,
-            text(&doc, "firstName"),
-            text(&doc, "lastName"),
-            sort_name(&doc),
-            text(&doc, "email"),
-            text(&doc, "phone"),
-            text(&doc, "companyName"),
-            text(&doc, "businessId"),
-            serde_json::to_string(&tags)?,
-            text(&doc, "dateAdded"),
-            text(&doc, "dateUpdated"),
-            raw,
-            pending
-        ],
-        |r| r.get(0),
-    )?;
-    execute_cached(
-        tx,
-        "DELETE FROM contact_tags WHERE contact_rowid = ?1",
-        [rowid],
-    )?;
-    for tag in &tags {
+    let (rowid, tags_changed, searched_changed) = match &stored {
+        Some((rowid, old)) if !row.indexed_differ(old) => {
+            execute_cached(
+                tx,
+                "UPDATE contacts SET first_name = ?2, last_name = ?3, email = ?4, phone = ?5, tags = ?6, raw = ?7, pending = ?8
+                 WHERE rowid = ?1",
+                params![rowid, row.first_name, row.last_name, row.email, row.phone, row.tags, raw, pending],
+            )?;
+            (*rowid, row.tags != old.tags, row.searched_differ(old))
+        }
+        _ => {
+            let rowid: i64 = tx.prepare_cached("INSERT INTO contacts (id, first_name, last_name, sort_name, email, phone, company_name, business_id, tags, date_added, date_updated, raw, pending)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, sort_name = excluded.sort_name,
+                     email = excluded.email, phone = excluded.phone, company_name = excluded.company_name, business_id = excluded.business_id,
+                     tags = excluded.tags, date_added = excluded.date_added, date_updated = excluded.date_updated, raw = excluded.raw, pending = excluded.pending
+                 RETURNING rowid")?.query_row(
+                params![
+                    id,
+                    row.first_name,
+                    row.last_name,
+                    row.sort_name,
+                    row.email,
+                    row.phone,
+                    row.company_name,
+                    row.business_id,
+                    row.tags,
+                    row.date_added,
+                    row.date_updated,
+                    raw,
+                    pending
+                ],
+                |r| r.get(0),
+            )?;
+            let changed = stored.as_ref().is_none_or(|(_, old)| row.tags != old.tags);
+            let searched = stored
+                .as_ref()
+                .is_none_or(|(_, old)| row.searched_differ(old));
+            (rowid, changed, searched)
+        }
+    };
+    if tags_changed {
         execute_cached(
             tx,
-            "INSERT OR IGNORE INTO contact_tags (contact_rowid, tag) VALUES (?1, ?2)",
-            params![rowid, tag.to_lowercase()],
+            "DELETE FROM contact_tags WHERE contact_rowid = ?1",
+            [rowid],
         )?;
+        for tag in &tags {
+            execute_cached(
+                tx,
+                "INSERT OR IGNORE INTO contact_tags (contact_rowid, tag) VALUES (?1, ?2)",
+                params![rowid, tag.to_lowercase()],
+            )?;
+        }
     }
-    search_index(
-        tx,
+    Ok(searched_changed.then(|| Reindex {
         rowid,
-        &Searchable {
-            first_name: text(&doc, "firstName"),
-            last_name: text(&doc, "lastName"),
-            email: text(&doc, "email"),
-            phone: text(&doc, "phone"),
-            company: text(&doc, "companyName"),
-            tags,
-        },
-    )?;
-    Ok(())
+        search: Some(row.searchable(tags)),
+    }))
 }
 
 /// Rewrites a note's view row (or removes it).

@@ -1,8 +1,9 @@
 //! Model-based property test: random sequences of local edits, sends acknowledged by a
 //! fake GHL, server-side edits pulled back, and id remaps keep the invariants:
 //! the view equals what the user expects (their intent over server truth), a pull never
-//! loses pending intent, no local id dangles after a remap, and once everything is sent
-//! the fake server holds exactly what the user sees.
+//! loses pending intent, search and filters find what the view holds, no local id
+//! dangles after a remap, and once everything is sent the fake server holds exactly what
+//! the user sees.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,6 +19,7 @@ enum Step {
     Create(u8),
     Rename(usize, u8),
     Tag(usize, u8, bool),
+    BulkTag(Vec<usize>, u8, bool),
     Delete(usize),
     Note(usize),
     SendAll,
@@ -30,6 +32,8 @@ fn step() -> impl Strategy<Value = Step> {
         3 => any::<u8>().prop_map(Step::Create),
         3 => (any::<usize>(), any::<u8>()).prop_map(|(h, n)| Step::Rename(h, n)),
         3 => (any::<usize>(), 0u8..4, any::<bool>()).prop_map(|(h, t, add)| Step::Tag(h, t, add)),
+        2 => (prop::collection::vec(any::<usize>(), 1..6), 0u8..4, any::<bool>())
+            .prop_map(|(hs, t, add)| Step::BulkTag(hs, t, add)),
         1 => any::<usize>().prop_map(Step::Delete),
         2 => any::<usize>().prop_map(Step::Note),
         2 => Just(Step::SendAll),
@@ -197,6 +201,34 @@ impl World {
                     }
                 }
             }
+            Step::BulkTag(hs, t, add) => {
+                let live: Vec<usize> = hs.iter().filter_map(|h| self.live(*h)).collect();
+                if live.is_empty() {
+                    return;
+                }
+                let tag = format!("tag{t}");
+                let ids: Vec<String> = live.iter().map(|h| self.id(*h)).collect();
+                let distinct: BTreeSet<usize> = live.iter().copied().collect();
+                let changing = distinct
+                    .iter()
+                    .filter(|h| self.expected[**h].tags.contains(&tag) != *add)
+                    .count();
+                let changed = self
+                    .store
+                    .bulk_tags(&ids, std::slice::from_ref(&tag), *add)
+                    .unwrap();
+                assert_eq!(
+                    changed as usize, changing,
+                    "a bulk edit counts each contact it changes once"
+                );
+                for h in distinct {
+                    if *add {
+                        self.expected[h].tags.insert(tag.clone());
+                    } else {
+                        self.expected[h].tags.remove(&tag);
+                    }
+                }
+            }
             Step::Delete(h) => {
                 if let Some(h) = self.live(*h) {
                     let id = self.id(h);
@@ -267,6 +299,7 @@ impl World {
             assert_eq!(tags, want.tags);
             assert_eq!(detail.notes.len(), want.notes);
         }
+        self.check_search();
         for op in self.store.outbox().unwrap() {
             for id in [Some(&op.entity_id), op.parent_id.as_ref()]
                 .into_iter()
@@ -276,6 +309,56 @@ impl World {
                     self.store.server_id(id).unwrap().is_none(),
                     "a remapped local id still dangles in the outbox"
                 );
+            }
+        }
+    }
+
+    /// The ids of every contact a query finds.
+    fn found(&self, query: ContactQuery) -> BTreeSet<String> {
+        self.store
+            .list_contacts(&ContactQuery {
+                limit: 500,
+                ..query
+            })
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    }
+
+    /// Search and the tag filter find what the view rows hold: each contact by its
+    /// names, and exactly the contacts with a tag by that tag.
+    fn check_search(&self) {
+        let live: Vec<usize> = (0..self.handles.len())
+            .filter(|h| !self.expected[*h].deleted)
+            .collect();
+        for t in 0..4 {
+            let tag = format!("tag{t}");
+            let want: BTreeSet<String> = live
+                .iter()
+                .filter(|h| self.expected[**h].tags.contains(&tag))
+                .map(|h| self.id(*h))
+                .collect();
+            let searched = self.found(ContactQuery {
+                search: Some(tag.clone()),
+                ..ContactQuery::default()
+            });
+            let filtered = self.found(ContactQuery {
+                tag: Some(tag.clone()),
+                ..ContactQuery::default()
+            });
+            assert_eq!(searched, want, "searching {tag} finds the tagged contacts");
+            assert_eq!(filtered, want, "the {tag} filter lists the tagged contacts");
+        }
+        for h in live {
+            let want = &self.expected[h];
+            for name in std::iter::once(&want.first).chain(want.last.as_ref()) {
+                let found = self.found(ContactQuery {
+                    search: Some(name.clone()),
+                    ..ContactQuery::default()
+                });
+                assert!(found.contains(&self.id(h)), "searching {name} finds it");
             }
         }
     }
