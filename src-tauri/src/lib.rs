@@ -4,6 +4,7 @@
 
 mod commands;
 mod events;
+mod first_screen;
 mod guard;
 pub mod ipc;
 mod logging;
@@ -59,6 +60,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    let first_screen = first_screen::read(desk.clone());
     let webview_dir = desk.layout().root().join("webview");
     let window_state = desk.layout().root().join("window-state.json");
     let sink = Arc::new(events::WebviewSink::default());
@@ -93,9 +95,12 @@ pub fn run() {
                 // the cache it belongs to, not in a per-user folder another data folder
                 // shares.
                 if let Some(window) = app.config().app.windows.first() {
-                    tauri::WebviewWindowBuilder::from_config(app, window)?
-                        .data_directory(webview_dir)
-                        .build()?;
+                    let mut builder = tauri::WebviewWindowBuilder::from_config(app, window)?
+                        .data_directory(webview_dir);
+                    if let Ok(script) = first_screen.join() {
+                        builder = builder.initialization_script(script);
+                    }
+                    builder.build()?;
                 }
                 commands::updates::manage(app.handle());
                 ipc.mount_events(app);

@@ -8,7 +8,8 @@ import {
   signInPrivateIntegration,
   signOut,
 } from "./api";
-import type { Account, AgencyLocation, ChosenLocation } from "./bindings";
+import type { Account, AccountsStatus, AgencyLocation, ChosenLocation } from "./bindings";
+import { handedFirstScreen } from "./handed";
 
 /** How a sign-in is going. */
 export type SignInPhase = "idle" | "demo" | "browser" | "token" | "agency" | "opening";
@@ -33,14 +34,26 @@ export class Accounts {
   error: string | null = $state(null);
   loaded = $state(false);
 
+  /** Starts from what the app handed the page for its first screen, if anything. */
+  constructor() {
+    const handed = handedFirstScreen();
+    if (handed) {
+      this.#apply(handed.accounts);
+      this.loaded = true;
+    }
+  }
+
+  #apply(status: AccountsStatus): void {
+    this.account = status.account ?? null;
+    this.kept = status.accounts ?? [];
+    this.keychainPersistent = status.keychainPersistent;
+    this.builtInApp = status.builtInApp ?? false;
+  }
+
   /** Reads who is signed in and what is kept. */
   async refresh(): Promise<void> {
     try {
-      const status = await getAccountsStatus();
-      this.account = status.account ?? null;
-      this.kept = status.accounts ?? [];
-      this.keychainPersistent = status.keychainPersistent;
-      this.builtInApp = status.builtInApp ?? false;
+      this.#apply(await getAccountsStatus());
     } catch (err) {
       this.error = message(err);
     } finally {

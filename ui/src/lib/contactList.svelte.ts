@@ -1,5 +1,6 @@
 import { listContacts } from "./api";
 import type { ContactPage, ContactQuery, ContactRow, ContactSort, Targets } from "./bindings";
+import { handedFirstScreen } from "./handed";
 import { narrows, rowMatches, searchTerms } from "./localSearch";
 
 /** Rows per request: a few screens, so scrolling rarely waits. */
@@ -46,15 +47,32 @@ export const DEFAULT_FILTER: ListFilter = {
 /** The first page of the default list, asked for by `prefetchFirstPage`, until used. */
 let early: { key: string; page: Promise<ContactPage> } | null = null;
 
+/** Whether two list queries ask for the same rows. */
+function sameQuery(a: ContactQuery, b: ContactQuery): boolean {
+  return (
+    (a.search ?? null) === (b.search ?? null) &&
+    (a.tag ?? null) === (b.tag ?? null) &&
+    (a.businessId ?? null) === (b.businessId ?? null) &&
+    a.sort === b.sort &&
+    Boolean(a.reverse) === Boolean(b.reverse) &&
+    (a.offset ?? 0) === (b.offset ?? 0) &&
+    a.limit === b.limit
+  );
+}
+
 /**
- * Asks for the first page of the default list as the page starts, before anyone knows
- * whether a location is signed in: the first screen then waits for one query, not for
- * the account's round trip, the screen's mount and then the query. Without a location the
- * answer is an error, and the list asks again when it needs rows.
+ * Takes the first page of the default list as the page starts, before anyone knows
+ * whether a location is signed in: the one the app handed over if it is fresh and for
+ * this query (the first screen is then drawn with its rows, without a round trip),
+ * else by asking the store. The first screen then waits for at most one query, not for
+ * the account's round trip, the screen's mount and then the query. Without a location
+ * the answer is an error, and the list asks again when it needs rows.
  */
 export function prefetchFirstPage(): void {
   const query = queryFor(DEFAULT_FILTER);
-  const page = listContacts(query);
+  const handed = handedFirstScreen()?.firstPage;
+  const page =
+    handed && sameQuery(handed.query, query) ? Promise.resolve(handed.page) : listContacts(query);
   page.catch(() => {});
   early = { key: JSON.stringify(query), page };
 }
