@@ -65,10 +65,12 @@ const app = await launchApp({ dataDir, autoRendering: true });
 const { browser } = app;
 await browser.setTimeout({ script: 600_000 });
 try {
-  const firstRows = await browser.executeAsync((done) => {
+  const [firstRows, firstPainted, pageStart] = await browser.executeAsync((done) => {
     const check = () => {
       const mark = performance.getEntriesByName("ghl-desk:first-rows")[0];
-      if (mark) done(performance.timeOrigin + mark.startTime);
+      const painted = performance.getEntriesByName("ghl-desk:first-rows-painted")[0];
+      if (mark && painted)
+        done([performance.timeOrigin + mark.startTime, performance.timeOrigin + painted.startTime, performance.timeOrigin]);
       else setTimeout(check, 20);
     };
     check();
@@ -76,7 +78,7 @@ try {
   const count = await browser.$("[data-testid=contact-count]").getText();
   const processStart = startedAt(app.pid());
   console.log(
-    `start to first rows: ${Math.round(firstRows - processStart)} ms from the process's start (${count}; ${Math.round(firstRows - launched)} ms from asking the driver for a session)`,
+    `start to first rows: ${Math.round(firstRows - processStart)} ms from the process's start, painted at ${Math.round(firstPainted - processStart)} ms (${count}; the page itself started at ${Math.round(pageStart - processStart)} ms; ${Math.round(firstRows - launched)} ms from asking the driver for a session)`,
   );
   await browser.pause(1000);
   const atStart = memory(app);
