@@ -10,12 +10,16 @@ use std::path::Path;
 /// WebKitGTK's switch for turning its compositing off.
 const DISABLE_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 
+/// GTK 3's switch for its OpenGL support, which `disable` turns off.
+const GTK_GL: &str = "GDK_GL";
+
 /// Where Linux lists the GPUs' device nodes.
 const DRI: &str = "/dev/dri";
 
-/// Turns WebKit's compositing off where there is no GPU for it. A choice already in the
-/// environment (the variable set, to anything) is kept. Called first thing in `run`,
-/// before any thread starts, since it changes the process's environment.
+/// Turns WebKit's compositing, and with it GTK's OpenGL, off where there is no GPU for
+/// it. A choice already in the environment (either variable set, to anything) is kept.
+/// Called first thing in `run`, before any thread starts, since it changes the process's
+/// environment.
 pub fn choose_compositing() {
     if std::env::var_os(DISABLE_COMPOSITING).is_some() {
         return;
@@ -23,6 +27,9 @@ pub fn choose_compositing() {
     let software = std::env::var("LIBGL_ALWAYS_SOFTWARE").ok();
     if gpu_missing(Path::new(DRI), software.as_deref()) {
         std::env::set_var(DISABLE_COMPOSITING, "1");
+        if std::env::var_os(GTK_GL).is_none() {
+            std::env::set_var(GTK_GL, "disable");
+        }
     }
 }
 

@@ -144,3 +144,25 @@ test("signs in to the demo through the real window, syncs and searches contacts"
   await (await browser.$("button=Keep it")).click();
   await dialog.waitForExist({ reverse: true, timeout: 5_000 });
 });
+
+test("without a GPU the window paints on the CPU and GTK loads no OpenGL driver", async () => {
+  // See src-tauri/src/rendering.rs. Mesa told to render in software stands for a machine
+  // without a GPU, whatever this one has.
+  const software = await launchApp({ autoRendering: true, env: { LIBGL_ALWAYS_SOFTWARE: "1" } });
+  try {
+    const heading = await software.browser.$("header h1");
+    await heading.waitForDisplayed({ timeout: 10_000 });
+    assert.equal(await heading.getText(), "Contacts");
+    const web = software.processes().filter((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "WebKitWebProces");
+    assert.ok(web.length > 0, "a web process runs for the window");
+    for (const pid of web) {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      assert.ok(environ.includes("WEBKIT_DISABLE_COMPOSITING_MODE=1"), `web process ${pid} paints without compositing`);
+      assert.ok(environ.includes("GDK_GL=disable"), `web process ${pid} inherits GTK's OpenGL switch`);
+    }
+    const maps = readFileSync(`/proc/${software.pid()}/maps`, "utf8");
+    assert.doesNotMatch(maps, /libGLX_mesa/, "GTK set up no GLX driver in the app");
+  } finally {
+    await software.close();
+  }
+});
