@@ -27,6 +27,9 @@ export class Sync {
   lastProgress: SyncStatus["progress"] = $state(null);
 
   #unlisten: (() => void) | null = null;
+  /** Requests the running cycle has sent to GHL, as far as reported: a cycle that sent
+   * none has stored nothing for the lists to show. */
+  #sent = 0;
 
   /** Whether a cycle runs. */
   get running(): boolean {
@@ -75,19 +78,20 @@ export class Sync {
   #apply(next: SyncStatus): void {
     const finished = this.status.running && !next.running;
     // A new phase means the previous one is stored: lists show it at once (a first
-    // sync's contacts are browsable while their notes and tasks still come in).
+    // sync's contacts are browsable while their notes and tasks still come in). A cycle
+    // that sent GHL nothing, as one without a token, stored nothing to show.
     const newPhase = next.progress != null && next.progress.phase !== this.status.progress?.phase;
+    const succeeded =
+      next.lastSuccessAt != null && next.lastSuccessAt !== this.status.lastSuccessAt;
+    this.#sent = Math.max(this.#sent, next.progress?.requests ?? 0);
     this.status = next;
     if (next.progress) this.lastProgress = next.progress;
     else if (!this.filling) this.lastProgress = null;
-    if (newPhase && !finished) {
+    if ((newPhase && !finished && this.#sent > 0) || (finished && (succeeded || this.#sent > 0))) {
       this.revision += 1;
       void this.refreshCounts();
     }
-    if (finished) {
-      this.revision += 1;
-      void this.refreshCounts();
-    }
+    if (finished) this.#sent = 0;
   }
 
   /** Runs one sync cycle now (after a running one ends); its summary, or `null`. */
