@@ -1,4 +1,9 @@
-import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
+import {
+  type CountryCode,
+  type MetadataJson,
+  parsePhoneNumberFromString,
+} from "libphonenumber-js/core";
+import metadata from "libphonenumber-js/metadata.min.json";
 
 /**
  * The user's locale when the platform knows it, else US English (a machine whose
@@ -54,7 +59,11 @@ const REGION = regionOf(LOCALE);
  */
 export function formatPhone(phone: string | null | undefined, region = REGION): string {
   if (!phone) return "";
-  const parsed = parsePhoneNumberFromString(phone, region);
+  const parsed = parsePhoneNumberFromString(
+    phone,
+    { defaultCountry: region },
+    metadata as MetadataJson,
+  );
   if (!parsed?.isPossible()) return phone;
   return parsed.country === region ? parsed.formatNational() : parsed.formatInternational();
 }
