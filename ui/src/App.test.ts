@@ -12,6 +12,7 @@ import type {
   SyncStatus,
   SyncSummary,
 } from "./lib/bindings";
+import { IDLE_STATUS as IDLE } from "./lib/sync.svelte";
 
 const INFO: AppInfo = {
   version: "9.8.7",
@@ -35,17 +36,6 @@ const SUMMARY: SyncSummary = {
   waitingForRetry: 0,
   retryInSeconds: null,
   skipped: 0,
-};
-
-const IDLE: SyncStatus = {
-  reachability: "unknown",
-  running: false,
-  progress: null,
-  last: null,
-  error: null,
-  errorKind: null,
-  lastSuccessAt: null,
-  nextInSeconds: null,
 };
 
 const ROW: ContactRow = {

@@ -1,7 +1,8 @@
 import { cancelSync, getOutboxCounts, getSyncStatus, syncNow } from "./api";
 import { events, type OutboxCounts, type SyncStatus, type SyncSummary } from "./bindings";
 
-const IDLE: SyncStatus = {
+/** The status before the core has reported one. */
+export const IDLE_STATUS: SyncStatus = {
   reachability: "unknown",
   running: false,
   progress: null,
@@ -17,7 +18,7 @@ const IDLE: SyncStatus = {
  * and the pending-change counts.
  */
 export class Sync {
-  status: SyncStatus = $state(IDLE);
+  status: SyncStatus = $state(IDLE_STATUS);
   /** Why the last sync the user asked for failed. */
   error: string | null = $state(null);
   counts: OutboxCounts = $state({ pending: 0, rejected: 0, conflicts: 0, waitingForRetry: 0 });
