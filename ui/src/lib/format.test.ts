@@ -20,6 +20,21 @@ describe("format", () => {
     expect(formatPhone(null, "US")).toBe("");
   });
 
+  it("formats a phone seen before the same way, for the region it was asked for", () => {
+    for (let round = 0; round < 2; round += 1) {
+      expect(formatPhone("+15125550100", "US")).toBe("(512) 555-0100");
+      expect(formatPhone("+15125550100", "GB")).toBe("+1 512 555 0100");
+      expect(formatPhone("+442079460958", "GB")).toBe("020 7946 0958");
+      expect(formatPhone("+442079460958", "US")).toBe("+44 20 7946 0958");
+    }
+    // Past the memo's size, numbers are still formatted right.
+    for (let n = 0; n < 5000; n += 1) {
+      const line = String(n).padStart(4, "0");
+      expect(formatPhone(`+1512555${line}`, "US")).toBe(`(512) 555-${line}`);
+    }
+    expect(formatPhone("+442079460958", "US")).toBe("+44 20 7946 0958");
+  });
+
   it("says how long ago something was", () => {
     const now = Date.UTC(2026, 0, 10, 12);
     expect(ago(now - 10_000, now)).toBe("just now");

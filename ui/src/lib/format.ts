@@ -52,6 +52,13 @@ function regionOf(locale: string): CountryCode | undefined {
  */
 const REGION = regionOf(LOCALE);
 
+/** Phones already formatted, by region and number: every row the list draws formats one,
+ * and a search or a scroll draws mostly the same rows again. */
+const phones = new Map<string, string>();
+
+/** How many formatted phones are kept before the memo starts over. */
+const PHONES_KEPT = 4096;
+
 /**
  * A phone number as people write it: national format for numbers of the user's own
  * country ((512) 555-0100), international for the others (+44 20 7946 0958). Text that is
@@ -59,13 +66,21 @@ const REGION = regionOf(LOCALE);
  */
 export function formatPhone(phone: string | null | undefined, region = REGION): string {
   if (!phone) return "";
+  const key = `${region ?? ""} ${phone}`;
+  const known = phones.get(key);
+  if (known !== undefined) return known;
   const parsed = parsePhoneNumberFromString(
     phone,
     { defaultCountry: region },
     metadata as MetadataJson,
   );
-  if (!parsed?.isPossible()) return phone;
-  return parsed.country === region ? parsed.formatNational() : parsed.formatInternational();
+  let shown = phone;
+  if (parsed?.isPossible()) {
+    shown = parsed.country === region ? parsed.formatNational() : parsed.formatInternational();
+  }
+  if (phones.size >= PHONES_KEPT) phones.clear();
+  phones.set(key, shown);
+  return shown;
 }
 
 const dates = new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium" });
