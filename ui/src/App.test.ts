@@ -9,7 +9,6 @@ import type {
   ContactPage,
   ContactRow,
   PendingChange,
-  SyncStatus,
   SyncSummary,
 } from "./lib/bindings";
 import { IDLE_STATUS as IDLE } from "./lib/sync.svelte";
