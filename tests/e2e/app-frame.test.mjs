@@ -145,7 +145,7 @@ test("signs in to the demo through the real window, syncs and searches contacts"
   await dialog.waitForExist({ reverse: true, timeout: 5_000 });
 });
 
-test("without a GPU the window paints on the CPU and GTK loads no OpenGL driver", async () => {
+test("without a GPU the window paints on the CPU and only the web process loads a GL driver", async () => {
   // See src-tauri/src/rendering.rs. Mesa told to render in software stands for a machine
   // without a GPU, whatever this one has.
   const software = await launchApp({ autoRendering: true, env: { LIBGL_ALWAYS_SOFTWARE: "1" } });
@@ -159,9 +159,16 @@ test("without a GPU the window paints on the CPU and GTK loads no OpenGL driver"
       const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
       assert.ok(environ.includes("WEBKIT_DISABLE_COMPOSITING_MODE=1"), `web process ${pid} paints without compositing`);
       assert.ok(environ.includes("GDK_GL=disable"), `web process ${pid} inherits GTK's OpenGL switch`);
+      assert.ok(
+        !environ.some((entry) => entry.startsWith("__EGL_VENDOR_LIBRARY_FILENAMES=")),
+        `web process ${pid} is not kept from EGL drivers`,
+      );
+      const webMaps = readFileSync(`/proc/${pid}/maps`, "utf8");
+      assert.match(webMaps, /libEGL_mesa/, `web process ${pid} draws through Mesa's EGL, which it cannot start without`);
     }
     const maps = readFileSync(`/proc/${software.pid()}/maps`, "utf8");
     assert.doesNotMatch(maps, /libGLX_mesa/, "GTK set up no GLX driver in the app");
+    assert.doesNotMatch(maps, /libEGL_mesa|swrast_dri|libLLVM/, "WebKit opened no EGL display in the app");
   } finally {
     await software.close();
   }
