@@ -160,6 +160,10 @@ test("notes, tasks and tags are added, completed and removed on the contact", as
   await (await browser.$('[data-testid="note-body"]')).click();
   await typeText(browser, "Called about the renewal");
   await (await browser.$('[data-testid="note-save"]')).click();
+  // The saved note takes the editor's place and moves the buttons below it: a click
+  // aimed while they move lands on what slid under the pointer.
+  await (await browser.$('[data-testid="timeline-note"]*=Called about the renewal')).waitForDisplayed({ timeout: 5_000 });
+  await (await browser.$('[data-testid="note-body"]')).waitForExist({ reverse: true, timeout: 5_000 });
 
   await (await browser.$('[data-testid="add-task"]')).click();
   await (await browser.$('[data-testid="task-title"]')).click();

@@ -43,6 +43,7 @@ test("Ctrl+Q and the system's request to end quit cleanly; the window comes back
     const set = await first.browser.getWindowSize();
     await (await first.browser.$("h1")).click();
     // The app may be gone before the driver releases the keys.
+    first.expectExit();
     await first.browser.keys(["Control", "q"]).catch(() => {});
     assert.ok(await quitted(first, 8_000), "Ctrl+Q ended the app");
     await first.close();

@@ -115,6 +115,33 @@ export function loopbackListeners(pid) {
   return ports;
 }
 
+/** The last `count` lines of `text`. */
+function tail(text, count) {
+  return text.split("\n").slice(-count).join("\n");
+}
+
+/**
+ * What there is to know when the app went away under a test: whether its processes still
+ * run, what tauri-driver, WebKitWebDriver and the app printed, and the end of the app's
+ * own log and of any crash report it wrote. Read before the data directory is removed.
+ */
+function lossReport(dataDir, application, driverLog) {
+  const logs = join(dataDir, "logs");
+  let files = [];
+  try {
+    files = readdirSync(logs).sort();
+  } catch {
+    // The app had not made its log folder yet.
+  }
+  const logged = files.map((name) => `--- ${name} ---\n${tail(readFileSync(join(logs, name), "utf8"), 25)}`);
+  return [
+    "the WebDriver session was lost while a test was using it",
+    `the app's process: ${processesOf(dataDir).some((pid) => isApp(pid, application)) ? "still running" : "gone"}`,
+    `--- tauri-driver output ---\n${tail(driverLog.join(""), 30)}`,
+    ...logged,
+  ].join("\n");
+}
+
 async function exited(child, timeoutMs) {
   if (child.exitCode !== null || child.signalCode !== null) return true;
   return new Promise((done) => {
@@ -159,6 +186,9 @@ export async function launchApp(options = {}) {
   driver.stdout.on("data", (chunk) => driverLog.push(chunk.toString()));
   driver.stderr.on("data", (chunk) => driverLog.push(chunk.toString()));
   const driverExited = new Promise((done) => driver.once("exit", done));
+  // Set once the app is meant to go: by a test that quits it, or by `close()`.
+  let exitExpected = false;
+  let lossReported = false;
 
   let browser;
   try {
@@ -171,6 +201,15 @@ export async function launchApp(options = {}) {
         "tauri:options": { application },
         "wdio:enforceWebDriverClassic": true,
       },
+      afterCommand: [
+        (_command, _args, _result, error) => {
+          const lost = /invalid session id|page crash or hang/.test(error?.message ?? "");
+          if (lost && !exitExpected && !lossReported) {
+            lossReported = true;
+            console.error(lossReport(dataDir, application, driverLog));
+          }
+        },
+      ],
     });
   } catch (err) {
     driver.kill();
@@ -188,7 +227,12 @@ export async function launchApp(options = {}) {
     processes: () => processesOf(dataDir),
     /** The app's process id. */
     pid: () => processesOf(dataDir).find((pid) => isApp(pid, application)),
+    /** Tells that the test is about to quit the app, so a lost session is no surprise. */
+    expectExit() {
+      exitExpected = true;
+    },
     async close() {
+      exitExpected = true;
       // Closing the window is what a user does; the app must quit on its own.
       await browser.closeWindow().catch((err) => driverLog.push(`closeWindow: ${err.message}\n`));
       await browser.deleteSession().catch((err) => driverLog.push(`deleteSession: ${err.message}\n`));
