@@ -194,29 +194,51 @@ try {
     `list_contacts called from the page (${calls.length} searches): p50 ${percentile(calls, 0.5).toFixed(1)} ms, p95 ${percentile(calls, 0.95).toFixed(1)} ms`,
   );
 
-  // Scroll through the whole list, 20 screens at a time, letting each frame render.
-  const scrolled = await browser.executeAsync((done) => {
-    const list = document.querySelector("[data-testid=contact-rows]");
-    let most = 0;
-    const step = () => {
-      most = Math.max(most, document.querySelectorAll("[data-testid=contact-rows] .row").length);
-      if (list.scrollTop + list.clientHeight >= list.scrollHeight - 1) {
-        done({ rows: most, height: list.scrollHeight });
-        return;
-      }
-      list.scrollTop += list.clientHeight * 20;
+  // Scroll through the whole list 20 screens at a time, twice: as a drag of the scroll
+  // bar (a frame at each stop) and as someone reading (each stop until its rows are
+  // shown), counting the list's reads. The garbage a scroll leaves depends on its pace.
+  const scrollThrough = (reading) =>
+    browser.executeAsync((reading, done) => {
+      // Commands reach the app as requests to its IPC scheme, one per call.
+      const fetch = window.fetch;
+      let reads = 0;
+      window.fetch = (url, ...rest) => {
+        if (String(url).includes("list_contacts")) reads += 1;
+        return fetch(url, ...rest);
+      };
+      const list = document.querySelector("[data-testid=contact-rows]");
+      let most = 0;
+      const shown = () => document.querySelectorAll("[data-testid=contact-rows] .row:not([data-id])").length === 0;
+      const finish = () => {
+        if (!shown()) return setTimeout(finish, 20);
+        window.fetch = fetch;
+        done({ rows: most, reads });
+      };
+      const step = () => {
+        if (reading && !shown()) return setTimeout(step, 5);
+        most = Math.max(most, document.querySelectorAll("[data-testid=contact-rows] .row").length);
+        if (list.scrollTop + list.clientHeight >= list.scrollHeight - 1) return finish();
+        list.scrollTop += list.clientHeight * 20;
+        requestAnimationFrame(() => setTimeout(step, 0));
+      };
+      list.scrollTop = 0;
       requestAnimationFrame(() => setTimeout(step, 0));
-    };
-    step();
-  });
-  await browser.pause(1500);
-  const last = await browser.$("[data-testid=contact-rows] .row[data-id]:last-of-type").isExisting();
-  console.log(`rows in the DOM while scrolling to the end: at most ${scrolled.rows} (last row shown: ${last})`);
-  const afterScroll = memory(app);
-  console.log(`memory after scrolling to the end: ${mb(afterScroll)}`);
-  // WebKit frees what the scroll left behind once the page has been idle for a while.
-  await browser.pause(10_000);
-  console.log(`memory 10 s later: ${mb(memory(app))}`);
+    }, reading);
+  for (const [reading, how] of [
+    [false, "dragging the scroll bar"],
+    [true, "reading each stop"],
+  ]) {
+    const scrolled = await scrollThrough(reading);
+    await browser.pause(1500);
+    const last = await browser.$("[data-testid=contact-rows] .row[data-id]:last-of-type").isExisting();
+    console.log(
+      `scrolled to the end ${how}: ${scrolled.reads} pages read, at most ${scrolled.rows} rows in the DOM (last row shown: ${last})`,
+    );
+    console.log(`memory after scrolling to the end: ${mb(memory(app))}`);
+    // WebKit frees what the scroll left behind once the page has been idle for a while.
+    await browser.pause(10_000);
+    console.log(`memory 10 s later: ${mb(memory(app))}`);
+  }
 
   // What the web process keeps of the answers it reads: pages of 100 rows read from the
   // page with nothing drawn, so that the growth is the transport's, not the list's.
