@@ -244,7 +244,16 @@ impl World {
                 }
             }
             Step::SendAll => {
-                for _ in 0..6 {
+                // As the sync engine does: round after round until nothing is ready (one
+                // operation per record a round, so a record edited many times between
+                // sends takes as many rounds). Each round sends something, so the queue's
+                // length bounds the rounds; a queue that stops moving fails the check
+                // that everything was sent.
+                let rounds = self.store.outbox().unwrap().len() + 1;
+                for _ in 0..rounds {
+                    if self.store.ready_ops(i64::MAX).unwrap().is_empty() {
+                        break;
+                    }
                     self.send(usize::MAX);
                 }
             }
