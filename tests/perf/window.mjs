@@ -176,6 +176,7 @@ try {
   console.log(
     `keystroke to rows (${samples.length} of ${samples.length + unchanged} keystrokes; the other ${unchanged} gave the same rows as the key before): DOM p50 ${percentile(dom, 0.5).toFixed(1)} ms, p95 ${percentile(dom, 0.95).toFixed(1)} ms; painted p50 ${percentile(painted, 0.5).toFixed(1)} ms, p95 ${percentile(painted, 0.95).toFixed(1)} ms`,
   );
+  console.log(`memory after typing: ${mb(memory(app))}`);
 
   // The same searches as bare calls from the page: what the round trip to Rust costs.
   const calls = await browser.executeAsync(async (words, done) => {
