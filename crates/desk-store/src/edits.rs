@@ -13,7 +13,7 @@ use crate::{
     db::{execute_cached, Store},
     error::{FieldError, StoreError, StoreResult},
     merge::{same, Ghl},
-    model::Entity,
+    model::{Entity, OpKind},
     queue::{self, remote_deleted, set_change, synced},
     validate::{self, ContactEdit},
     view,
@@ -31,27 +31,49 @@ fn new_local_id() -> String {
     format!("{LOCAL_ID_PREFIX}{}", uuid::Uuid::new_v4().simple())
 }
 
-/// The last operation queued for a record, if it is still waiting to be sent (so that
-/// a new edit can be merged into it).
-fn unsent_last_op(
+/// The record's unsent operation that a new change of `kind` merges into: the last one,
+/// or one further back when every operation after it commutes with the change (field
+/// updates and tag changes touch different things; an update setting `tags` commutes
+/// with neither), so that editing fields and tags by turns queues one request of each
+/// kind instead of one per edit. A create takes in both kinds. Nothing merges past an
+/// operation that is no longer waiting (in flight, in conflict, rejected) or a deletion.
+fn unsent_op_to_merge(
     tx: &Transaction<'_>,
     entity: Entity,
     id: &str,
+    kind: OpKind,
+    sets_tags: bool,
 ) -> StoreResult<Option<(i64, Change)>> {
-    let row: Option<(i64, String, String, String)> = tx
-        .prepare_cached(
-            "SELECT seq, op, payload, state FROM outbox WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq DESC LIMIT 1",
-        )?
-        .query_row(params![entity.as_str(), id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    match row {
-        Some((seq, op, payload, state)) if state == "pending" => {
-            Ok(Some((seq, Change::from_row(&op, &payload)?)))
+    let mut stmt = tx.prepare_cached(
+        "SELECT seq, op, payload, state FROM outbox WHERE entity = ?1 AND entity_id = ?2 ORDER BY seq DESC",
+    )?;
+    let mut rows = stmt.query(params![entity.as_str(), id])?;
+    while let Some(row) = rows.next()? {
+        let state: String = row.get(3)?;
+        if state != "pending" {
+            return Ok(None);
         }
-        _ => Ok(None),
+        let seq: i64 = row.get(0)?;
+        let change = Change::from_row(&row.get::<_, String>(1)?, &row.get::<_, String>(2)?)?;
+        let takes_in = matches!(
+            (&change, kind),
+            (Change::Create { .. }, _)
+                | (Change::Update { .. }, OpKind::Update)
+                | (Change::Tags { .. }, OpKind::Tags)
+        );
+        if takes_in {
+            return Ok(Some((seq, change)));
+        }
+        let commutes = match (&change, kind) {
+            (Change::Tags { .. }, OpKind::Update) => !sets_tags,
+            (Change::Update { fields }, OpKind::Tags) => !fields.contains_key("tags"),
+            _ => false,
+        };
+        if !commutes {
+            return Ok(None);
+        }
     }
+    Ok(None)
 }
 
 fn view_exists(conn: &Connection, entity: Entity, id: &str) -> StoreResult<bool> {
@@ -138,7 +160,7 @@ fn queue_update(
         return Err(StoreError::NotFound(format!("{} {id}", entity.as_str())));
     }
     let ghl = synced(tx, entity, id)?.unwrap_or_default();
-    let last = unsent_last_op(tx, entity, id)?;
+    let last = unsent_op_to_merge(tx, entity, id, OpKind::Update, changes.contains_key("tags"))?;
     let earlier = values_queued_before(tx, entity, id, last.as_ref().map(|(seq, _)| *seq))?;
     let base_of = |name: &str| match (earlier.get(name), ghl.ghl(name)) {
         (Some(queued), _) => Base::Known(queued.clone()),
@@ -363,7 +385,7 @@ fn queue_tags(
     add: bool,
     now: i64,
 ) -> StoreResult<()> {
-    match unsent_last_op(tx, Entity::Contact, id)? {
+    match unsent_op_to_merge(tx, Entity::Contact, id, OpKind::Tags, true)? {
         Some((seq, Change::Create { mut fields })) => {
             let mut current: Vec<String> = fields
                 .get("tags")

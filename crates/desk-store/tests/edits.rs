@@ -1012,3 +1012,50 @@ fn notes_and_tasks_are_refused_for_a_contact_deleted_in_ghl() {
         Err(StoreError::NotFound(_))
     ));
 }
+
+#[test]
+fn fields_and_tags_edited_by_turns_queue_one_request_of_each_kind() {
+    let mut s = store();
+    s.apply_contacts(&whole(&[server_contact(
+        "c1",
+        "Grace",
+        "grace@example.com",
+    )]))
+    .unwrap();
+    s.update_contact("c1", fields(json!({ "firstName": "Gracie" })))
+        .unwrap();
+    s.add_tags("c1", &["vip".into()]).unwrap();
+    s.update_contact("c1", fields(json!({ "city": "Arlington" })))
+        .unwrap();
+    s.remove_tags("c1", &["lead".into()]).unwrap();
+    s.update_contact("c1", fields(json!({ "firstName": "G" })))
+        .unwrap();
+    let ops = s.outbox().unwrap();
+    assert_eq!(
+        ops.iter().map(|op| op.kind()).collect::<Vec<_>>(),
+        [OpKind::Update, OpKind::Tags]
+    );
+    let changed = updated(&ops[0]);
+    assert_eq!(
+        (&changed["firstName"].value, &changed["firstName"].base),
+        (&json!("G"), &Base::Known(json!("Grace")))
+    );
+    assert_eq!(changed["city"].value, json!("Arlington"));
+    assert_eq!(
+        ops[1].change,
+        Change::Tags {
+            add: vec!["vip".into()],
+            remove: vec!["lead".into()]
+        }
+    );
+    let detail = s.contact_detail("c1").unwrap();
+    assert_eq!(detail.contact.first_name.as_deref(), Some("G"));
+    assert_eq!(detail.contact.tags, vec!["vip"]);
+
+    // Once the update is on its way, a new edit of the fields waits behind it.
+    s.begin_sends(&[ops[0].seq]).unwrap();
+    s.update_contact("c1", fields(json!({ "firstName": "Gee" })))
+        .unwrap();
+    let kinds: Vec<OpKind> = s.outbox().unwrap().iter().map(|op| op.kind()).collect();
+    assert_eq!(kinds, [OpKind::Update, OpKind::Tags, OpKind::Update]);
+}
