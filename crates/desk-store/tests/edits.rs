@@ -47,6 +47,18 @@ fn store() -> SyncStore {
     SyncStore::open_in_memory().unwrap()
 }
 
+/// A store holding one contact synced from GHL: c1, Grace.
+fn store_with_grace() -> SyncStore {
+    let mut s = store();
+    s.apply_contacts(&whole(&[server_contact(
+        "c1",
+        "Grace",
+        "grace@example.com",
+    )]))
+    .unwrap();
+    s
+}
+
 #[test]
 fn create_shows_at_once_and_queues_one_operation() {
     let mut s = store();
@@ -141,13 +153,7 @@ fn edits_coalesce_while_unsent() {
 
 #[test]
 fn updates_of_a_synced_contact_keep_the_first_base_and_cancel_when_undone() {
-    let mut s = store();
-    s.apply_contacts(&whole(&[server_contact(
-        "c1",
-        "Grace",
-        "grace@example.com",
-    )]))
-    .unwrap();
+    let mut s = store_with_grace();
     s.update_contact("c1", fields(json!({ "firstName": "Gracie" })))
         .unwrap();
     s.update_contact(
@@ -182,13 +188,7 @@ fn updates_of_a_synced_contact_keep_the_first_base_and_cancel_when_undone() {
 
 #[test]
 fn a_pull_never_loses_pending_intent_and_keeps_unknown_fields() {
-    let mut s = store();
-    s.apply_contacts(&whole(&[server_contact(
-        "c1",
-        "Grace",
-        "grace@example.com",
-    )]))
-    .unwrap();
+    let mut s = store_with_grace();
     s.update_contact("c1", fields(json!({ "firstName": "Amazing Grace" })))
         .unwrap();
     s.add_tags("c1", &["vip".into()]).unwrap();
@@ -1015,13 +1015,7 @@ fn notes_and_tasks_are_refused_for_a_contact_deleted_in_ghl() {
 
 #[test]
 fn fields_and_tags_edited_by_turns_queue_one_request_of_each_kind() {
-    let mut s = store();
-    s.apply_contacts(&whole(&[server_contact(
-        "c1",
-        "Grace",
-        "grace@example.com",
-    )]))
-    .unwrap();
+    let mut s = store_with_grace();
     s.update_contact("c1", fields(json!({ "firstName": "Gracie" })))
         .unwrap();
     s.add_tags("c1", &["vip".into()]).unwrap();
