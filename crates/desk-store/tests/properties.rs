@@ -24,6 +24,10 @@ enum Step {
     Note(usize),
     SendAll,
     SendOne,
+    /// Marks one ready operation as sent, its answer still to come.
+    Start,
+    /// GHL answers every operation started.
+    Finish,
     ServerEdit(usize, u8),
 }
 
@@ -38,6 +42,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => any::<usize>().prop_map(Step::Note),
         2 => Just(Step::SendAll),
         2 => Just(Step::SendOne),
+        1 => Just(Step::Start),
+        1 => Just(Step::Finish),
         2 => (any::<usize>(), any::<u8>()).prop_map(|(h, n)| Step::ServerEdit(h, n)),
     ]
 }
@@ -129,6 +135,9 @@ struct World {
     ghl: FakeGhl,
     handles: Vec<String>,
     expected: Vec<Expected>,
+    /// Operations marked sent, as they were when they left: edits made meanwhile must
+    /// not change them, or GHL would never get those edits.
+    in_flight: Vec<desk_store::model::OutboxOp>,
 }
 
 impl World {
@@ -152,6 +161,13 @@ impl World {
         let ready = self.store.ready_ops(i64::MAX).unwrap();
         for op in ready.into_iter().take(limit) {
             self.store.begin_sends(&[op.seq]).unwrap();
+            let ack = self.ghl.handle(&op);
+            self.store.complete(op.seq, ack).unwrap();
+        }
+    }
+
+    fn finish(&mut self) {
+        for op in std::mem::take(&mut self.in_flight) {
             let ack = self.ghl.handle(&op);
             self.store.complete(op.seq, ack).unwrap();
         }
@@ -243,7 +259,15 @@ impl World {
                     self.expected[h].notes += 1;
                 }
             }
+            Step::Start => {
+                if let Some(op) = self.store.ready_ops(i64::MAX).unwrap().into_iter().next() {
+                    self.store.begin_sends(&[op.seq]).unwrap();
+                    self.in_flight.push(op);
+                }
+            }
+            Step::Finish => self.finish(),
             Step::SendAll => {
+                self.finish();
                 // As the sync engine does: round after round until nothing is ready (one
                 // operation per record a round, so a record edited many times between
                 // sends takes as many rounds). Each round sends something, so the queue's
@@ -410,7 +434,7 @@ proptest! {
 
     #[test]
     fn random_edit_sync_sequences_keep_the_invariants(steps in prop::collection::vec(step(), 1..60)) {
-        let mut world = World { store: SyncStore::open_in_memory().unwrap(), ghl: FakeGhl::default(), handles: Vec::new(), expected: Vec::new() };
+        let mut world = World { store: SyncStore::open_in_memory().unwrap(), ghl: FakeGhl::default(), handles: Vec::new(), expected: Vec::new(), in_flight: Vec::new() };
         for step in &steps {
             world.apply(step);
             world.check();
