@@ -64,13 +64,17 @@ impl SyncStore {
     /// The operations to send now: for each record, its earliest queued operation, if
     /// pending and due, and if it refers to no record GHL does not have yet (a note
     /// waits for its new contact). A record whose first operation is in flight, rejected,
-    /// in conflict or uncertain holds back its later operations and nothing else.
+    /// in conflict or uncertain holds back its later operations and nothing else. A
+    /// contact's deletion also waits while a note or task of it is in flight (sent by
+    /// this process or another): GHL gets the child first, then the deletion.
     pub fn ready_ops(&self, now: i64) -> StoreResult<Vec<OutboxOp>> {
         let ops = query_ops(
             &self.conn,
             &format!(
                 "SELECT {COLUMNS} FROM outbox o WHERE seq = (SELECT min(seq) FROM outbox WHERE entity = o.entity AND entity_id = o.entity_id)
-                 AND state = 'pending' AND next_attempt_at <= ?1 ORDER BY seq"
+                 AND state = 'pending' AND next_attempt_at <= ?1
+                 AND NOT (o.op = 'delete' AND EXISTS (SELECT 1 FROM outbox c WHERE c.parent_id = o.entity_id AND c.state = 'sending'))
+                 ORDER BY seq"
             ),
             [now],
         )?;

@@ -1053,3 +1053,29 @@ fn fields_and_tags_edited_by_turns_queue_one_request_of_each_kind() {
     let kinds: Vec<OpKind> = s.outbox().unwrap().iter().map(|op| op.kind()).collect();
     assert_eq!(kinds, [OpKind::Update, OpKind::Tags, OpKind::Update]);
 }
+
+#[test]
+fn a_contact_deletion_waits_while_a_note_of_it_is_in_flight() {
+    let mut s = store_with_grace();
+    s.create_note("c1", "hello", None).unwrap();
+    let note = s.ready_ops(i64::MAX).unwrap();
+    assert_eq!(note.len(), 1);
+    s.begin_sends(&[note[0].seq]).unwrap();
+    s.delete_contact("c1").unwrap();
+    assert!(
+        s.ready_ops(i64::MAX).unwrap().is_empty(),
+        "GHL gets the note before the deletion"
+    );
+    s.complete(
+        note[0].seq,
+        Ack::Record(fields(
+            json!({ "id": "n1", "contactId": "c1", "body": "hello" }),
+        )),
+    )
+    .unwrap();
+    let ready = s.ready_ops(i64::MAX).unwrap();
+    assert_eq!(
+        ready.iter().map(|op| op.kind()).collect::<Vec<_>>(),
+        [OpKind::Delete]
+    );
+}
