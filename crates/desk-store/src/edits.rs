@@ -37,6 +37,7 @@ fn new_local_id() -> String {
 /// with neither), so that editing fields and tags by turns queues one request of each
 /// kind instead of one per edit. A create takes in both kinds. Nothing merges past an
 /// operation that is no longer waiting (in flight, in conflict, rejected) or a deletion.
+/// `sets_tags` says whether the new change sets tags (a tag change always does).
 fn unsent_op_to_merge(
     tx: &Transaction<'_>,
     entity: Entity,
