@@ -13,6 +13,8 @@ mod page_memory;
 #[cfg(target_os = "linux")]
 mod rendering;
 mod state;
+#[cfg(target_os = "linux")]
+mod web_memory;
 
 use std::{
     sync::{
@@ -91,6 +93,8 @@ pub fn run() {
         .setup({
             let runner = runner.clone();
             move |app| {
+                #[cfg(target_os = "linux")]
+                web_memory::budget_web_process_memory();
                 // The page's own storage (the theme choice) lives in the data folder, with
                 // the cache it belongs to, not in a per-user folder another data folder
                 // shares.
