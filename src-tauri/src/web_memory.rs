@@ -83,7 +83,10 @@ unsafe extern "C" fn construct_with_budget(
     }
 }
 
-/// New memory-pressure settings holding the budget, owned by the caller.
+/// New memory-pressure settings holding the budget, owned by the caller. Made through the
+/// C API: the `webkit2gtk` crate's wrapper panics unless GTK is initialised, which would
+/// abort inside a constructor called from C, and which the unit tests, without a display,
+/// cannot do.
 unsafe fn budget() -> *mut webkit2gtk_sys::WebKitMemoryPressureSettings {
     // SAFETY: plain calls on settings just made; the kill threshold is left at its
     // default, off, so WebKit never ends the page for its memory.
